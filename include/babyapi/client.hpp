@@ -1,0 +1,58 @@
+// Client: the entry point. Holds the configuration and a pool of keep-alive connections, and
+// exposes the API as member resources named like the Python SDK's (client.chat.completions, ...).
+#pragma once
+
+#include <string_view>
+
+#include "babyapi/baby.hpp"
+#include "babyapi/chat.hpp"
+#include "babyapi/completions.hpp"
+#include "babyapi/core_fwd.hpp"
+#include "babyapi/embeddings.hpp"
+#include "babyapi/json.hpp"
+#include "babyapi/models.hpp"
+#include "babyapi/options.hpp"
+#include "babyapi/rerank.hpp"
+#include "babyapi/response.hpp"
+
+namespace babyapi {
+
+class Client {
+ public:
+  // Everything from the environment (BABYAPI_API_KEY, BABYAPI_BASE_URL, BABYAPI_DEFAULT_MODEL).
+  Client();
+  // Throws BabyAPIError when no API key can be found or an option is invalid.
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // "Do the right thing" with an OpenAI-style payload: with "messages" it is a chat completion,
+  // with "prompt" a completion. Both or neither is a BabyAPIError before anything is sent.
+  Response infer(const Json& params, const RequestOptions& request_options = {});
+
+  // Raw calls for endpoints the SDK does not wrap, with the same auth, retries and errors. path is
+  // relative to base_url ("/health"); a non-JSON answer keeps its exact bytes in Response::text().
+  Response get(std::string_view path, const RequestOptions& request_options = {});
+  Response post(std::string_view path, const Json& body, const RequestOptions& request_options = {});
+
+  // The options in force, with environment fallbacks and defaults filled in.
+  const ClientOptions& options() const;
+  // Releases pooled connections. Later calls on this client throw BabyAPIError.
+  void close();
+
+ private:
+  CorePtr core_;  // declared first: the resources below are built from it
+
+ public:
+  Chat chat;
+  Completions completions;
+  Embeddings embeddings;
+  Rerank rerank;
+  Baby baby;
+  Models models;
+};
+
+}  // namespace babyapi

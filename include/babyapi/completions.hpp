@@ -1,0 +1,21 @@
+// client.completions: OpenAI-compatible text completions (POST /v1/completions).
+#pragma once
+
+#include "babyapi/core_fwd.hpp"
+#include "babyapi/json.hpp"
+#include "babyapi/options.hpp"
+#include "babyapi/response.hpp"
+
+namespace babyapi {
+
+class Completions {
+ public:
+  explicit Completions(CorePtr core) : core_(std::move(core)) {}
+  // Sends params as given (model, prompt, max_tokens, ...); res["choices"][0]["text"] holds the text.
+  Response create(const Json& params, const RequestOptions& request_options = {}) const;
+
+ private:
+  CorePtr core_;
+};
+
+}  // namespace babyapi

@@ -1,0 +1,97 @@
+// Every failure the SDK reports is a BabyAPIError: one rooted hierarchy whose classes say what went
+// wrong (no HTTP answer, a deadline, or an HTTP error status by class) and which always carries the
+// server's message, status and request id where there was one.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace babyapi {
+
+// What an error knows beyond its message. Strings are empty when the server did not say.
+struct ErrorDetails {
+  int status = 0;          // HTTP status; 0 when there was no HTTP answer
+  std::string code;        // the server's error code; an integer code is rendered as text
+  std::string type;        // the server's error type
+  std::string param;       // the parameter the server blamed, when it names one
+  std::string request_id;  // x-request-id of the answer
+  std::string body;        // the raw answer body (or, for a failed async task, its status JSON)
+};
+
+class BabyAPIError : public std::runtime_error {
+ public:
+  explicit BabyAPIError(const std::string& message);
+  BabyAPIError(const std::string& message, ErrorDetails details);
+
+  // The human-readable message alone; what() adds the status and request id when known.
+  const std::string& message() const noexcept { return state_->message; }
+  int status() const noexcept { return state_->details.status; }
+  const std::string& code() const noexcept { return state_->details.code; }
+  const std::string& type() const noexcept { return state_->details.type; }
+  const std::string& param() const noexcept { return state_->details.param; }
+  const std::string& request_id() const noexcept { return state_->details.request_id; }
+  const std::string& body() const noexcept { return state_->details.body; }
+  const ErrorDetails& details() const noexcept { return state_->details; }
+
+ private:
+  struct State {
+    std::string message;
+    ErrorDetails details;
+  };
+  // Shared so that copying an exception (as throw and catch may) never throws.
+  std::shared_ptr<const State> state_;
+};
+
+// No HTTP answer arrived: the connection failed, was refused, or dropped mid-answer.
+class APIConnectionError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
+// A deadline passed: the request's timeout, a stream's silence bound, or a wait's timeout.
+class APITimeoutError : public APIConnectionError {
+ public:
+  using APIConnectionError::APIConnectionError;
+};
+
+// The server answered with an HTTP error status.
+class APIStatusError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
+class BadRequestError : public APIStatusError {  // 400
+ public:
+  using APIStatusError::APIStatusError;
+};
+class AuthenticationError : public APIStatusError {  // 401
+ public:
+  using APIStatusError::APIStatusError;
+};
+class PermissionDeniedError : public APIStatusError {  // 403
+ public:
+  using APIStatusError::APIStatusError;
+};
+class NotFoundError : public APIStatusError {  // 404
+ public:
+  using APIStatusError::APIStatusError;
+};
+class ConflictError : public APIStatusError {  // 409
+ public:
+  using APIStatusError::APIStatusError;
+};
+class UnprocessableEntityError : public APIStatusError {  // 422
+ public:
+  using APIStatusError::APIStatusError;
+};
+class RateLimitError : public APIStatusError {  // 429
+ public:
+  using APIStatusError::APIStatusError;
+};
+class InternalServerError : public APIStatusError {  // >= 500
+ public:
+  using APIStatusError::APIStatusError;
+};
+
+}  // namespace babyapi

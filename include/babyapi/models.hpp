@@ -1,0 +1,24 @@
+// client.models: the models BabyAPI serves (GET /v1/models, GET /v1/models/{id}).
+#pragma once
+
+#include <string_view>
+
+#include "babyapi/core_fwd.hpp"
+#include "babyapi/options.hpp"
+#include "babyapi/response.hpp"
+
+namespace babyapi {
+
+class Models {
+ public:
+  explicit Models(CorePtr core) : core_(std::move(core)) {}
+  // res["data"] lists {"id", "object", "created", "owned_by"} entries.
+  Response list(const RequestOptions& request_options = {}) const;
+  // One model; an unknown id throws NotFoundError. The id is percent-encoded into the path.
+  Response retrieve(std::string_view id, const RequestOptions& request_options = {}) const;
+
+ private:
+  CorePtr core_;
+};
+
+}  // namespace babyapi

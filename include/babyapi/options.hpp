@@ -1,0 +1,57 @@
+// Configuration: ClientOptions for a whole Client (each field falls back to an environment variable
+// or a default) and RequestOptions to override timeout, retries and headers for one call.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace babyapi {
+
+// Extra request headers by name. Names are matched without regard to case when merged.
+using Headers = std::map<std::string, std::string>;
+
+struct ClientOptions {
+  // Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither, Client's constructor throws.
+  std::string api_key;
+  // Empty: BABYAPI_BASE_URL, else https://api.babyapi.org.
+  std::string base_url;
+  // Whole-request deadline for JSON requests (per attempt). Streams ignore it (see RequestOptions).
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  // Retries after the first attempt for transient failures (connection errors, 408, 409, 429, >=500).
+  int max_retries = 2;
+  // Backoff starts here and doubles each retry, capped by max_retry_delay, with jitter.
+  std::chrono::milliseconds retry_base_delay = std::chrono::milliseconds(250);
+  std::chrono::milliseconds max_retry_delay = std::chrono::seconds(8);
+  // Empty: BABYAPI_DEFAULT_MODEL. Used when a call that needs a model names none (baby.infer).
+  std::string default_model;
+  // Sent with every request; per-call RequestOptions::headers win over these.
+  Headers default_headers;
+  // Bound on establishing a connection (TCP + TLS), for every request including streams.
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
+  // CA bundle file / directory for TLS verification; empty uses the system's. Verification itself
+  // is always on.
+  std::string ca_info;
+  std::string ca_path;
+  // Unset: libcurl's proxy environment variables (https_proxy, no_proxy, ...) apply.
+  // An empty string disables proxies; otherwise the proxy URL to use.
+  std::optional<std::string> proxy;
+};
+
+// Called during an upload with the bytes sent so far and the total (0 when not yet known).
+// Runs on the calling thread; exceptions it throws abort the request and reach the caller.
+using ProgressCallback = std::function<void(std::uint64_t sent, std::uint64_t total)>;
+
+// Per-call overrides; every field left unset keeps the Client's setting.
+struct RequestOptions {
+  // JSON requests: the whole-request deadline. Streams: the longest silence between bytes.
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<int> max_retries;
+  Headers headers;
+  ProgressCallback on_upload_progress;
+};
+
+}  // namespace babyapi

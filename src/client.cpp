@@ -1,0 +1,61 @@
+#include "babyapi/client.hpp"
+
+#include "babyapi/errors.hpp"
+#include "client_core.hpp"
+#include "options_resolve.hpp"
+
+namespace babyapi {
+namespace {
+
+CorePtr make_core(ClientOptions options) {
+  ClientOptions resolved = detail::resolve_options(std::move(options));
+  detail::TransportConfig transport{resolved.ca_info, resolved.ca_path, resolved.proxy};
+  return std::make_shared<ClientCore>(std::move(resolved), detail::make_curl_transport(transport));
+}
+
+}  // namespace
+
+Client::Client() : Client(ClientOptions{}) {}
+
+Client::Client(ClientOptions options)
+    : core_(make_core(std::move(options))),
+      chat(core_),
+      completions(core_),
+      embeddings(core_),
+      rerank(core_),
+      baby(core_),
+      models(core_) {}
+
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+Response Client::infer(const Json& params, const RequestOptions& request_options) {
+  const bool chat_like = params.is_object() && params.contains("messages");
+  const bool completion_like = params.is_object() && params.contains("prompt");
+  if (chat_like == completion_like) {
+    throw BabyAPIError(chat_like ? "client.infer: give either \"messages\" (chat) or \"prompt\" "
+                                   "(completion), not both"
+                                 : "client.infer: params need \"messages\" (chat) or \"prompt\" "
+                                   "(completion)");
+  }
+  return chat_like ? chat.completions.create(params, request_options)
+                   : completions.create(params, request_options);
+}
+
+Response Client::get(std::string_view path, const RequestOptions& request_options) {
+  return core_->request("GET", path, nullptr, request_options);
+}
+
+Response Client::post(std::string_view path, const Json& body,
+                      const RequestOptions& request_options) {
+  return core_->request("POST", path, &body, request_options);
+}
+
+const ClientOptions& Client::options() const { return core_->options(); }
+
+void Client::close() {
+  if (core_) core_->close();
+}
+
+}  // namespace babyapi

@@ -1,0 +1,154 @@
+#include "client_core.hpp"
+
+#include <thread>
+
+#include "babyapi/errors.hpp"
+#include "babyapi/version.hpp"
+#include "error_mapper.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+
+namespace babyapi {
+namespace {
+
+using babyapi::HeaderList;
+using std::chrono::milliseconds;
+
+constexpr const char* kRetryCountHeader = "x-babyapi-retry-count";
+
+void check_header(const std::string& name, const std::string& value) {
+  const bool bad_name = name.empty() || name.find_first_of(":\r\n \t") != std::string::npos;
+  if (bad_name || value.find_first_of("\r\n") != std::string::npos) {
+    throw BabyAPIError("Invalid header \"" + name + "\": names must be non-empty tokens and values "
+                       "must not contain line breaks");
+  }
+}
+
+// Adds or replaces a header, comparing names without regard to case.
+void set_header(HeaderList& headers, const std::string& name, const std::string& value) {
+  check_header(name, value);
+  for (auto& [key, existing] : headers) {
+    if (detail::iequals(key, name)) {
+      existing = value;
+      return;
+    }
+  }
+  headers.emplace_back(name, value);
+}
+
+}  // namespace
+
+std::string dump_json_body(const Json& body) {
+  try {
+    return body.dump();
+  } catch (const Json::type_error& error) {
+    throw BabyAPIError(std::string("Request body cannot be sent as JSON: ") + error.what());
+  }
+}
+
+ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport> transport,
+                       Sleeper sleeper, detail::RetryPolicy::Clock clock,
+                       detail::RetryPolicy::Random random)
+    : options_(std::move(options)),
+      transport_config_{options_.ca_info, options_.ca_path, options_.proxy},
+      transport_(std::move(transport)),
+      sleeper_(sleeper ? std::move(sleeper)
+                       : Sleeper([](milliseconds delay) { std::this_thread::sleep_for(delay); })),
+      clock_(std::move(clock)),
+      random_(std::move(random)) {
+  for (const auto& [name, value] : options_.default_headers) check_header(name, value);
+}
+
+void ClientCore::check_open() const {
+  if (closed_.load()) throw BabyAPIError("This client has been closed; create a new Client");
+}
+
+void ClientCore::close() {
+  closed_.store(true);
+  transport_->close();
+}
+
+detail::HttpRequest ClientCore::build(std::string_view method, std::string_view path,
+                                      const RequestOptions& request_options) const {
+  check_open();
+  if (path.find("://") != std::string_view::npos) {
+    throw BabyAPIError("Paths are relative to base_url; absolute URLs are refused so the API key "
+                       "never reaches another host: \"" + std::string(path) + "\"");
+  }
+  detail::HttpRequest request;
+  request.method = std::string(method);
+  request.url = options_.base_url;
+  if (path.empty() || path.front() != '/') request.url += '/';
+  request.url += path;
+  request.timeout = request_options.timeout.value_or(options_.timeout);
+  request.connect_timeout = options_.connect_timeout;
+  request.on_upload_progress = request_options.on_upload_progress;
+  if (request.timeout.count() <= 0) throw BabyAPIError("RequestOptions::timeout must be positive");
+
+  HeaderList& headers = request.headers;
+  headers.emplace_back("User-Agent", std::string("babyapi-cpp/") + BABYAPI_VERSION_STRING);
+  headers.emplace_back("Accept", "application/json");
+  headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  for (const auto& [name, value] : options_.default_headers) set_header(headers, name, value);
+  for (const auto& [name, value] : request_options.headers) set_header(headers, name, value);
+  return request;
+}
+
+Response ClientCore::request(std::string_view method, std::string_view path, const Json* body,
+                             const RequestOptions& request_options) {
+  detail::HttpRequest request = build(method, path, request_options);
+  if (body != nullptr) {
+    request.body = dump_json_body(*body);
+    set_header(request.headers, "Content-Type", "application/json");
+  }
+  return send(std::move(request), request_options);
+}
+
+Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options) {
+  detail::RetryConfig config;
+  config.max_retries = request_options.max_retries.value_or(options_.max_retries);
+  config.base_delay = options_.retry_base_delay;
+  config.max_delay = options_.max_retry_delay;
+  if (config.max_retries < 0) throw BabyAPIError("RequestOptions::max_retries must not be negative");
+  const detail::RetryPolicy policy(config, clock_, random_);
+  const std::string what = request.method + " " + request.url.substr(options_.base_url.size());
+
+  for (int retries = 0;; ++retries) {
+    set_header(request.headers, kRetryCountHeader, std::to_string(retries));
+    detail::HttpResponse answer;
+    std::optional<milliseconds> delay;
+    try {
+      answer = transport_->send(request);
+    } catch (const APIConnectionError& error) {
+      delay = policy.next_delay(retries, detail::AttemptOutcome{0, nullptr});
+      if (!delay) throw;
+      detail::log_line(detail::LogLevel::kInfo, what + ": " + error.what() + "; retrying in " +
+                                                    std::to_string(delay->count()) + " ms");
+    }
+    if (!delay) {
+      if (detail::log_enabled(detail::LogLevel::kDebug)) {
+        std::string id;
+        for (const auto& [name, value] : answer.headers) {
+          if (detail::iequals(name, "x-request-id")) id = value;
+        }
+        detail::log_line(detail::LogLevel::kDebug,
+                         what + " -> " + std::to_string(answer.status) + " (request id " + id + ")");
+      }
+      if (answer.status < 400) {
+        return Response(answer.status, std::move(answer.headers), std::move(answer.body));
+      }
+      delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
+      if (!delay) {
+        detail::log_line(detail::LogLevel::kInfo, what + " failed with HTTP " +
+                                                      std::to_string(answer.status));
+        detail::throw_status_error(answer.status, answer.headers, answer.body);
+      }
+      detail::log_line(detail::LogLevel::kInfo, what + " answered HTTP " +
+                                                    std::to_string(answer.status) + "; retrying in " +
+                                                    std::to_string(delay->count()) + " ms");
+    }
+    sleeper_(*delay);
+  }
+}
+
+}  // namespace babyapi

@@ -1,0 +1,59 @@
+// ClientCore: what every resource calls. It merges ClientOptions with RequestOptions, adds the
+// auth, user-agent and retry-count headers, runs the retry policy around non-streaming sends and
+// maps HTTP error answers to typed errors.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "babyapi/json.hpp"
+#include "babyapi/options.hpp"
+#include "babyapi/response.hpp"
+#include "http/transport.hpp"
+#include "retry_policy.hpp"
+
+namespace babyapi {
+
+class ClientCore {
+ public:
+  using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+  // options must already be resolved (resolve_options). A null sleeper sleeps for real.
+  ClientCore(ClientOptions options, std::unique_ptr<detail::Transport> transport,
+             Sleeper sleeper = nullptr, detail::RetryPolicy::Clock clock = nullptr,
+             detail::RetryPolicy::Random random = nullptr);
+
+  // A JSON call: body (when given) is sent as application/json; retried per the policy.
+  Response request(std::string_view method, std::string_view path, const Json* body,
+                   const RequestOptions& request_options);
+
+  // The request a call would send, headers merged, with body and timeout left to the caller.
+  detail::HttpRequest build(std::string_view method, std::string_view path,
+                            const RequestOptions& request_options) const;
+  // Sends with retries; returns the answer of a successful status, throws a typed error otherwise.
+  Response send(detail::HttpRequest request, const RequestOptions& request_options);
+
+  const ClientOptions& options() const noexcept { return options_; }
+  const detail::TransportConfig& transport_config() const noexcept { return transport_config_; }
+  void close();
+  // Throws BabyAPIError once close() has been called.
+  void check_open() const;
+
+ private:
+  ClientOptions options_;
+  detail::TransportConfig transport_config_;
+  std::unique_ptr<detail::Transport> transport_;
+  Sleeper sleeper_;
+  detail::RetryPolicy::Clock clock_;
+  detail::RetryPolicy::Random random_;
+  std::atomic<bool> closed_{false};
+};
+
+// Serialises a request body; invalid UTF-8 in a string is a BabyAPIError, not a json exception.
+std::string dump_json_body(const Json& body);
+
+}  // namespace babyapi

@@ -1,0 +1,26 @@
+#include "babyapi/errors.hpp"
+
+namespace babyapi {
+namespace {
+
+std::string describe(const std::string& message, const ErrorDetails& details) {
+  std::string text = message;
+  if (details.status != 0 || !details.request_id.empty()) {
+    text += " (";
+    if (details.status != 0) text += "HTTP " + std::to_string(details.status);
+    if (details.status != 0 && !details.request_id.empty()) text += ", ";
+    if (!details.request_id.empty()) text += "request id " + details.request_id;
+    text += ")";
+  }
+  return text;
+}
+
+}  // namespace
+
+BabyAPIError::BabyAPIError(const std::string& message) : BabyAPIError(message, ErrorDetails{}) {}
+
+BabyAPIError::BabyAPIError(const std::string& message, ErrorDetails details)
+    : std::runtime_error(describe(message, details)),
+      state_(std::make_shared<const State>(State{message, std::move(details)})) {}
+
+}  // namespace babyapi

@@ -1,0 +1,53 @@
+// Shared libcurl plumbing: global init once, RAII owners for curl handles, and the per-transfer
+// state (status line, headers, stored callback exception) that both the pooled request transport
+// and streams use.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "babyapi/response.hpp"
+#include "http/transport.hpp"
+
+namespace babyapi::detail {
+
+// curl_global_init exactly once per process, thread-safely, before any handle is made.
+void ensure_curl_global_init();
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+using HeaderSlist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Everything one transfer's callbacks touch. Callbacks never throw: they record the exception here
+// and make libcurl abort; the caller rethrows it once curl returns.
+struct TransferState {
+  int status = 0;
+  HeaderList headers;
+  std::string body;
+  std::exception_ptr error;
+  const ProgressCallback* on_upload_progress = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+};
+
+// Parses one header line into state: a status line starts the header block afresh (interim 1xx
+// answers and proxy CONNECT answers are discarded that way).
+void take_header_line(TransferState& state, const char* data, size_t size);
+
+// Sets every option a request needs on a (fresh or reset) easy handle. The returned list must
+// outlive the transfer, as must request and state.
+HeaderSlist configure_easy(CURL* handle, const HttpRequest& request, const TransportConfig& config,
+                           TransferState& state);
+
+// Throws APIConnectionError / APITimeoutError describing a failed transfer.
+[[noreturn]] void throw_transfer_error(CURLcode code, const TransferState& state,
+                                       const std::string& url);
+
+}  // namespace babyapi::detail

@@ -1,0 +1,76 @@
+// The OpenAI-compatible JSON resources: thin shapes over ClientCore::request.
+#include <cstdint>
+#include <cstring>
+
+#include "babyapi/chat.hpp"
+#include "babyapi/completions.hpp"
+#include "babyapi/embeddings.hpp"
+#include "babyapi/errors.hpp"
+#include "babyapi/models.hpp"
+#include "babyapi/rerank.hpp"
+#include "client_core.hpp"
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+
+namespace babyapi {
+
+Response ChatCompletions::create(const Json& params, const RequestOptions& request_options) const {
+  return core_->request("POST", "/v1/chat/completions", &params, request_options);
+}
+
+Response Completions::create(const Json& params, const RequestOptions& request_options) const {
+  return core_->request("POST", "/v1/completions", &params, request_options);
+}
+
+Response Embeddings::create(const Json& params, const RequestOptions& request_options) const {
+  return core_->request("POST", "/v1/embeddings", &params, request_options);
+}
+
+Response Rerank::create(const Json& params, const RequestOptions& request_options) const {
+  return core_->request("POST", "/v1/rerank", &params, request_options);
+}
+
+Response Models::list(const RequestOptions& request_options) const {
+  return core_->request("GET", "/v1/models", nullptr, request_options);
+}
+
+Response Models::retrieve(std::string_view id, const RequestOptions& request_options) const {
+  if (id.empty()) throw BabyAPIError("models.retrieve: the model id must not be empty");
+  return core_->request("GET", "/v1/models/" + detail::percent_encode_segment(id), nullptr,
+                        request_options);
+}
+
+std::vector<float> decode_embedding(const Json& item) {
+  const Json& value = item.is_object() ? item.value("embedding", Json()) : item;
+  std::vector<float> vector;
+  if (value.is_array()) {
+    vector.reserve(value.size());
+    for (const Json& number : value) {
+      if (!number.is_number()) {
+        throw BabyAPIError("decode_embedding: the embedding array holds a non-number: " + number.dump());
+      }
+      vector.push_back(number.get<float>());
+    }
+    return vector;
+  }
+  if (value.is_string()) {
+    const auto bytes = detail::base64_decode(value.get_ref<const std::string&>());
+    if (!bytes) throw BabyAPIError("decode_embedding: the embedding string is not valid base64");
+    if (bytes->size() % 4 != 0) {
+      throw BabyAPIError("decode_embedding: base64 embedding of " + std::to_string(bytes->size()) +
+                         " bytes is not a whole number of float32 values");
+    }
+    vector.resize(bytes->size() / 4);
+    for (size_t i = 0; i < vector.size(); ++i) {
+      const auto* p = reinterpret_cast<const unsigned char*>(bytes->data() + i * 4);
+      const std::uint32_t bits = std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) |
+                                 (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
+      std::memcpy(&vector[i], &bits, sizeof(float));
+    }
+    return vector;
+  }
+  throw BabyAPIError("decode_embedding: expected an embedding (array of numbers or base64 string), got " +
+                     std::string(value.type_name()));
+}
+
+}  // namespace babyapi

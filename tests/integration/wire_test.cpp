@@ -1,0 +1,108 @@
+// Wire-level behaviour against a scripted loopback server: answers the emulator cannot produce.
+#include <gtest/gtest.h>
+
+#include "babyapi/babyapi.hpp"
+#include "scripted_server.hpp"
+
+namespace babyapi {
+namespace {
+
+using testing::ScriptedServer;
+
+ClientOptions options_for(const std::string& base_url, int max_retries = 2) {
+  ClientOptions options;
+  options.api_key = "sk-wire-test";
+  options.base_url = base_url;
+  options.max_retries = max_retries;
+  options.retry_base_delay = std::chrono::milliseconds(1);
+  options.max_retry_delay = std::chrono::milliseconds(2);
+  return options;
+}
+
+std::string json_answer(const std::string& body, const std::string& extra_headers = "") {
+  return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+}
+
+TEST(WireTest, ClosingWithoutAnAnswerIsRetriedThenAPIConnectionError) {
+  ScriptedServer server([](const std::string&) { return std::nullopt; });
+  Client client(options_for(server.base_url()));
+  EXPECT_THROW(client.get("/v1/models"), APIConnectionError);
+  EXPECT_EQ(server.requests(), 3);
+}
+
+TEST(WireTest, RecoversWhenTheServerAnswersAfterADrop) {
+  int seen = 0;
+  ScriptedServer server([&seen](const std::string&) -> std::optional<std::string> {
+    if (seen++ == 0) return std::nullopt;
+    return json_answer(R"({"object":"list","data":[]})");
+  });
+  Client client(options_for(server.base_url()));
+  EXPECT_EQ(client.get("/v1/models")["object"], "list");
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(WireTest, RefusedConnectionIsAPIConnectionError) {
+  std::string url;
+  {
+    ScriptedServer server([](const std::string&) { return std::nullopt; });
+    url = server.base_url();
+  }  // closed: nothing listens on that port now
+  Client client(options_for(url, 0));
+  EXPECT_THROW(client.get("/health"), APIConnectionError);
+}
+
+TEST(WireTest, InterimAnswersAreDiscardedAndHeaderLookupIgnoresCase) {
+  ScriptedServer server([](const std::string&) {
+    return std::string("HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n") +
+           json_answer(R"({"ok":true})", "X-Request-ID: req_wire\r\nX-Multi:  spaced value \r\n");
+  });
+  Client client(options_for(server.base_url()));
+  Response res = client.post("/v1/anything", {{"a", 1}});
+  EXPECT_EQ(res.status(), 200);
+  EXPECT_EQ(res["ok"], true);
+  EXPECT_EQ(res.request_id(), "req_wire");
+  EXPECT_EQ(res.header("x-multi"), "spaced value");
+  EXPECT_FALSE(res.has_header("x-interim"));
+}
+
+TEST(WireTest, AuthorizationAndRetryCountAreSent) {
+  std::string seen;
+  ScriptedServer server([&seen](const std::string& request) {
+    seen = request;
+    return json_answer("{}");
+  });
+  Client client(options_for(server.base_url()));
+  client.get("/health");
+  EXPECT_NE(seen.find("Authorization: Bearer sk-wire-test\r\n"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("x-babyapi-retry-count: 0\r\n"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("GET /health HTTP/1.1\r\n"), std::string::npos) << seen;
+}
+
+TEST(WireTest, InvalidJsonWithAJsonContentTypeIsAnError) {
+  ScriptedServer server([](const std::string&) {
+    return std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+                       "x-request-id: req_bad\r\n\r\n{oops");
+  });
+  Client client(options_for(server.base_url()));
+  try {
+    client.get("/v1/models");
+    FAIL() << "expected BabyAPIError";
+  } catch (const BabyAPIError& error) {
+    EXPECT_EQ(error.request_id(), "req_bad");
+    EXPECT_EQ(error.body(), "{oops");
+  }
+}
+
+TEST(WireTest, AbsoluteUrlsAndHeaderInjectionAreRefusedBeforeSending) {
+  ScriptedServer server([](const std::string&) { return json_answer("{}"); });
+  Client client(options_for(server.base_url()));
+  EXPECT_THROW(client.get("https://elsewhere.example/steal"), BabyAPIError);
+  RequestOptions bad;
+  bad.headers = {{"x-bad", "a\r\nInjected: 1"}};
+  EXPECT_THROW(client.get("/health", bad), BabyAPIError);
+  EXPECT_EQ(server.requests(), 0);
+}
+
+}  // namespace
+}  // namespace babyapi
