@@ -1,5 +1,6 @@
-// SSEParser throughput on a 64 MiB stream of OpenAI-style chat chunks fed in random-size pieces, next
-// to a memchr newline scan of the same pieces (the ceiling). Compare the rows of one run, not runs.
+// SSEParser throughput on a 64 MiB stream of OpenAI-style chat chunks fed in random-size pieces,
+// next to a memchr newline scan of the same pieces (the ceiling). Compare the rows of one run, not
+// runs.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -30,8 +31,9 @@ struct Stream {
 const Stream& stream() {
   static const Stream built = [] {
     Stream s;
-    static const char* const kWords[] = {"word ", "the ", "stream ", "of ", "tokens ", "is ", "long ",
-                                         "and ", "\\u00e9t\\u00e9 ", "fast "};
+    static const char* const kWords[] = {
+        "word ", "the ", "stream ",          "of ",  "tokens ", "is ",
+        "long ", "and ", "\\u00e9t\\u00e9 ", "fast "};
     static const std::size_t kDecoded[] = {5, 4, 7, 3, 7, 3, 5, 4, 6, 5};  // bytes after decoding
     s.bytes.reserve(kStreamSize + 256);
     char event[512];
@@ -68,17 +70,19 @@ void finish_run(benchmark::State& state, std::size_t events, std::size_t checked
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
                           static_cast<std::int64_t>(s.bytes.size()));
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 
 void BM_MemchrNewlineScan(benchmark::State& state) {
   const Stream& s = stream();
   std::size_t newlines = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     for (std::string_view piece : s.pieces) {
       const char* p = piece.data();
       const char* const end = p + piece.size();
-      while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr) {
+      while ((p = static_cast<const char*>(
+                  std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr) {
         ++newlines;
         ++p;
       }
@@ -92,7 +96,7 @@ void BM_MemchrNewlineScan(benchmark::State& state) {
 void BM_Framing(benchmark::State& state) {
   std::size_t events = 0;
   std::size_t raw_bytes = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     babyapi::SSEParser parser;
     for (std::string_view piece : stream().pieces) {
       parser.feed(piece, [&](babyapi::SSEEvent&& event) {
@@ -109,7 +113,7 @@ void BM_Framing(benchmark::State& state) {
 // Framing through feed() returning a vector: one event allocation each, as a simple caller pays.
 void BM_FramingVector(benchmark::State& state) {
   std::size_t events = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     babyapi::SSEParser parser;
     for (std::string_view piece : stream().pieces) {
       events += parser.feed(piece).size();
@@ -123,7 +127,7 @@ void BM_FramingVector(benchmark::State& state) {
 void BM_FramingText(benchmark::State& state) {
   std::size_t events = 0;
   std::size_t text_bytes = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     babyapi::SSEParser parser;
     for (std::string_view piece : stream().pieces) {
       parser.feed(piece, [&](babyapi::SSEEvent&& event) {
@@ -140,11 +144,12 @@ void BM_FramingText(benchmark::State& state) {
 void BM_FramingQueueText(benchmark::State& state) {
   std::size_t events = 0;
   std::size_t text_bytes = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     babyapi::SSEParser parser;
     std::deque<babyapi::SSEEvent> queue;
     for (std::string_view piece : stream().pieces) {
-      parser.feed(piece, [&queue](babyapi::SSEEvent&& event) { queue.push_back(std::move(event)); });
+      parser.feed(piece,
+                  [&queue](babyapi::SSEEvent&& event) { queue.push_back(std::move(event)); });
       while (!queue.empty()) {
         ++events;
         text_bytes += queue.front().text().size();
@@ -160,7 +165,7 @@ void BM_FramingQueueText(benchmark::State& state) {
 void BM_FramingData(benchmark::State& state) {
   std::size_t events = 0;
   std::size_t parsed = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     babyapi::SSEParser parser;
     for (std::string_view piece : stream().pieces) {
       parser.feed(piece, [&](babyapi::SSEEvent&& event) {

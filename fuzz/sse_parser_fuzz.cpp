@@ -1,7 +1,7 @@
-// Fuzz target for SSEParser and SSEEvent: the events must not depend on how the bytes are split, and
-// text() and the fast JSON scanner must agree with nlohmann on every event (and on the raw input).
-// Built with -DBABYAPI_FUZZ_STANDALONE it is a plain program replaying built-in seeds and any files
-// named on its command line, so a crash found by clang can be replayed with any compiler.
+// Fuzz target for SSEParser and SSEEvent: the events must not depend on how the bytes are split,
+// and text() and the fast JSON scanner must agree with nlohmann on every event (and on the raw
+// input). Built with -DBABYAPI_FUZZ_STANDALONE it is a plain program replaying built-in seeds and
+// any files named on its command line, so a crash found by clang can be replayed with any compiler.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +39,8 @@ struct Outcome {
 };
 
 // Feeds input cut at `cuts` (ascending offsets) and records everything observable.
-Outcome run(std::string_view input, const std::vector<std::size_t>& cuts, std::size_t max_event_size) {
+Outcome run(std::string_view input, const std::vector<std::size_t>& cuts,
+            std::size_t max_event_size) {
   babyapi::SSEParserOptions options;
   options.max_event_size = max_event_size;
   SSEParser parser(options);
@@ -85,7 +86,8 @@ void check_text(std::string_view raw) {
   std::string fast;
   const auto scan = babyapi::detail::scan_choice_text(raw, fast);
   if (scan != babyapi::detail::ChoiceTextScan::kFallback) {
-    if (Json::parse(raw, nullptr, false).is_discarded()) fail("scanner accepted JSON nlohmann rejects");
+    if (Json::parse(raw, nullptr, false).is_discarded())
+      fail("scanner accepted JSON nlohmann rejects");
     if ((scan == babyapi::detail::ChoiceTextScan::kFound ? fast : std::string()) != expected) {
       fail("scanner disagrees with nlohmann");
     }
@@ -93,14 +95,16 @@ void check_text(std::string_view raw) {
   const SSEEvent event{std::string(raw)};
   if (event.text() != expected) fail("text() disagrees with nlohmann");
   const bool is_json = event.data().has_value();
-  if (is_json == Json::parse(raw, nullptr, false).is_discarded()) fail("data() disagrees with nlohmann");
+  if (is_json == Json::parse(raw, nullptr, false).is_discarded())
+    fail("data() disagrees with nlohmann");
   if (event.text() != expected) fail("text() after data() changed");
   if (event.done() != (raw == "[DONE]")) fail("done() is wrong");
 }
 
 void fuzz_one(std::string_view input) {
   // A small, input-chosen bound so the size limit is exercised as often as framing.
-  const std::size_t max_event_size = input.empty() ? 64 : 16 + static_cast<unsigned char>(input[0]) * 16u;
+  const std::size_t max_event_size =
+      input.empty() ? 64 : 16 + static_cast<unsigned char>(input[0]) * 16u;
   std::size_t cut = 0;
   for (unsigned char c : input) cut = cut * 31 + c;
   cut = input.empty() ? 0 : cut % (input.size() + 1);
@@ -122,34 +126,52 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 }
 
 #if defined(BABYAPI_FUZZ_STANDALONE)
+#include <exception>
 #include <fstream>
 #include <iterator>
 
-int main(int argc, char** argv) {
+namespace {
+
+// Seeds that reach each part of the parser and the scanner; libFuzzer starts from its own corpus.
+std::vector<std::string> builtin_seeds() {
   using namespace std::string_literals;
-  const std::vector<std::string> seeds = {
-      "",
-      "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
-      "data: [DONE]\n\n",
-      "\xEF\xBB\xBF" "data:1\r\n\r\nid: 7\nevent: e\nretry: 100\ndata: {\"choices\":[{\"text\":\"x\"}]}\r\r",
-      "data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n "
-      "data:32\ndata:4\n\n"s,
-      ": comment\nid:\0\nretry:99999999999999999999999\ndata\n\n"s,
-      "{\"choices\":[{\"delta\":{\"content\":\"\\ud83d\\ude00\\u00e9\\n\"}}],\"n\":[1e300,-0.5e-9]}",
-      "{\"cho\\u0069ces\":[{\"delta\":{\"content\":\"a\",\"content\":null},\"text\":\"t\"}]}",
-      "data: " + std::string(5000, 'x') + "\n\n",
-  };
-  for (const std::string& seed : seeds) fuzz_one(seed);
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream file(argv[i], std::ios::binary);
-    if (!file) {
-      std::fprintf(stderr, "cannot read %s\n", argv[i]);
-      return 2;
+  std::vector<std::string> seeds;
+  seeds.emplace_back();
+  seeds.push_back("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"s +
+                  "data: [DONE]\n\n");
+  seeds.push_back("\xEF\xBB\xBF"s + "data:1\r\n\r\nid: 7\nevent: e\nretry: 100\n" +
+                  "data: {\"choices\":[{\"text\":\"x\"}]}\r\r");
+  seeds.push_back("data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\n"s +
+                  "data:3\rdata:\r\n data:32\ndata:4\n\n");
+  seeds.push_back(": comment\nid:\0\nretry:99999999999999999999999\ndata\n\n"s);
+  seeds.push_back(
+      R"({"choices":[{"delta":{"content":"\ud83d\ude00\u00e9\n"}}],"n":[1e300,-0.5e-9]})");
+  seeds.push_back(R"({"cho\u0069ces":[{"delta":{"content":"a","content":null},"text":"t"}]})");
+  seeds.push_back("data: " + std::string(5000, 'x') + "\n\n");
+  return seeds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::vector<std::string> seeds = builtin_seeds();
+    for (const std::string& seed : seeds) fuzz_one(seed);
+    for (int i = 1; i < argc; ++i) {
+      std::ifstream file(argv[i], std::ios::binary);
+      if (!file) {
+        std::fprintf(stderr, "cannot read %s\n", argv[i]);
+        return 2;
+      }
+      const std::string input((std::istreambuf_iterator<char>(file)),
+                              std::istreambuf_iterator<char>());
+      fuzz_one(input);
     }
-    const std::string input((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    fuzz_one(input);
+    std::printf("sse_parser_fuzz: %zu seeds and %d files passed\n", seeds.size(), argc - 1);
+    return 0;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "sse_parser_fuzz: unexpected exception: %s\n", error.what());
+    return 1;
   }
-  std::printf("sse_parser_fuzz: %zu seeds and %d files passed\n", seeds.size(), argc - 1);
-  return 0;
 }
 #endif

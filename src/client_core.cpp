@@ -5,6 +5,7 @@
 #include "babyapi/errors.hpp"
 #include "babyapi/version.hpp"
 #include "error_mapper.hpp"
+#include "stream_state.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -102,6 +103,36 @@ Response ClientCore::request(std::string_view method, std::string_view path, con
     set_header(request.headers, "Content-Type", "application/json");
   }
   return send(std::move(request), request_options);
+}
+
+Stream ClientCore::stream(std::string_view path, const Json& params,
+                          const RequestOptions& request_options) {
+  if (!params.is_object()) throw BabyAPIError("Stream parameters must be a JSON object");
+  Json body = params;
+  body["stream"] = true;
+  detail::HttpRequest request = build("POST", path, request_options);
+  request.body = dump_json_body(body);
+  set_header(request.headers, "Content-Type", "application/json");
+  set_header(request.headers, "Accept", "text/event-stream");
+  set_header(request.headers, kRetryCountHeader, "0");
+  // For streams RequestOptions::timeout bounds silence; by default there is no bound at all.
+  const milliseconds idle = request_options.timeout.value_or(milliseconds(0));
+  std::unique_ptr<detail::StreamTransfer> transfer = transport_->open_stream(request, idle);
+  const std::string what = "POST " + std::string(path);
+  detail::log_line(detail::LogLevel::kDebug,
+                   what + " (stream) -> " + std::to_string(transfer->status()));
+  if (transfer->status() >= 400) {
+    std::string error_body;
+    constexpr size_t kMaxErrorBody = 1 << 20;
+    for (std::string_view bytes = transfer->read(); !bytes.empty() && error_body.size() < kMaxErrorBody;
+         bytes = transfer->read()) {
+      error_body.append(bytes);
+    }
+    detail::log_line(detail::LogLevel::kInfo,
+                     what + " (stream) failed with HTTP " + std::to_string(transfer->status()));
+    detail::throw_status_error(transfer->status(), transfer->headers(), error_body);
+  }
+  return Stream(std::make_unique<StreamState>(shared_from_this(), std::move(transfer)));
 }
 
 Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options) {

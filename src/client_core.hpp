@@ -13,12 +13,13 @@
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
+#include "babyapi/stream.hpp"
 #include "http/transport.hpp"
 #include "retry_policy.hpp"
 
 namespace babyapi {
 
-class ClientCore {
+class ClientCore : public std::enable_shared_from_this<ClientCore> {
  public:
   using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
@@ -30,6 +31,10 @@ class ClientCore {
   // A JSON call: body (when given) is sent as application/json; retried per the policy.
   Response request(std::string_view method, std::string_view path, const Json* body,
                    const RequestOptions& request_options);
+
+  // A streaming call: params with "stream": true, sent once (streams are never retried). Returns
+  // once the status and headers are in; an error status throws its typed error.
+  Stream stream(std::string_view path, const Json& params, const RequestOptions& request_options);
 
   // The request a call would send, headers merged, with body and timeout left to the caller.
   detail::HttpRequest build(std::string_view method, std::string_view path,

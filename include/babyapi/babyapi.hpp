@@ -12,5 +12,7 @@
 #include "babyapi/options.hpp"
 #include "babyapi/rerank.hpp"
 #include "babyapi/response.hpp"
+#include "babyapi/sse.hpp"
+#include "babyapi/stream.hpp"
 #include "babyapi/version.hpp"
 #include "babyapi/vision.hpp"

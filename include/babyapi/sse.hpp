@@ -33,7 +33,8 @@ class SSEEvent {
   const std::string& raw() const noexcept { return raw_; }
 
   // The data parsed as JSON on first use and cached; nullopt when it is not JSON. Never throws a
-  // parse error. The cache makes this call, and text(), unsafe to race on one event from two threads.
+  // parse error. The cache makes this call, and text(), unsafe to race on one event from two
+  // threads.
   const std::optional<Json>& data() const;
 
   // The `event` field as sent; "" when absent (a browser would call that "message").

@@ -20,14 +20,19 @@ void ensure_curl_global_init() {
 void take_header_line(TransferState& state, const char* data, size_t size) {
   std::string_view line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty()) {
+    state.headers_done = state.status >= 200;
+    return;
+  }
   if (line.rfind("HTTP/", 0) == 0) {
     state.headers.clear();
+    state.headers_done = false;
     const size_t space = line.find(' ');
     state.status = space == std::string_view::npos ? 0 : parse_int_prefix(line.substr(space + 1));
     return;
   }
   const size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return;  // the blank end line, or junk
+  if (colon == std::string_view::npos || colon == 0) return;  // junk
   state.headers.emplace_back(std::string(trim(line.substr(0, colon))),
                              std::string(trim(line.substr(colon + 1))));
 }

@@ -31,6 +31,7 @@ using HeaderSlist = std::unique_ptr<curl_slist, SlistDeleter>;
 struct TransferState {
   int status = 0;
   HeaderList headers;
+  bool headers_done = false;  // the blank line ending a final (non-1xx) header block was seen
   std::string body;
   std::exception_ptr error;
   const ProgressCallback* on_upload_progress = nullptr;

@@ -1,16 +1,10 @@
-// CurlTransport: blocking request/response over a pool of libcurl easy handles. An easy handle
-// keeps its connection cache across curl_easy_reset, so handing the same handle to the next call
-// reuses the keep-alive connection; a handle whose transfer failed is dropped, never pooled.
-#include <mutex>
-#include <vector>
-
-#include "http/curl_easy.hpp"
+// CurlTransport: blocking request/response over pooled libcurl easy handles, and streams pumped by
+// a curl_multi handle in the caller's thread (src/http/curl_stream.cpp).
+#include "http/curl_pool.hpp"
+#include "http/curl_stream.hpp"
 
 namespace babyapi::detail {
 namespace {
-
-// Idle handles beyond this are closed instead of kept: enough for a busy multi-threaded client.
-constexpr size_t kMaxIdleHandles = 16;
 
 class CurlTransport final : public Transport {
  public:
@@ -19,7 +13,7 @@ class CurlTransport final : public Transport {
   }
 
   HttpResponse send(const HttpRequest& request) override {
-    EasyHandle handle = acquire();
+    EasyHandle handle = pool_.acquire_easy();
     TransferState state;
     HeaderSlist headers = configure_easy(handle.get(), request, config_, state);
     const CURLcode code = curl_easy_perform(handle.get());
@@ -28,39 +22,20 @@ class CurlTransport final : public Transport {
 
     long status = 0;
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &status);
-    release(std::move(handle));
+    pool_.release(std::move(handle));
     return HttpResponse{static_cast<int>(status), std::move(state.headers), std::move(state.body)};
   }
 
-  void close() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    idle_.clear();
+  std::unique_ptr<StreamTransfer> open_stream(const HttpRequest& request,
+                                              std::chrono::milliseconds idle_timeout) override {
+    return open_curl_stream(pool_, request, config_, idle_timeout);
   }
+
+  void close() override { pool_.clear(); }
 
  private:
-  EasyHandle acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!idle_.empty()) {
-        EasyHandle handle = std::move(idle_.back());
-        idle_.pop_back();
-        curl_easy_reset(handle.get());  // options go; connections, DNS and TLS caches stay
-        return handle;
-      }
-    }
-    EasyHandle handle(curl_easy_init());
-    if (!handle) throw std::bad_alloc();
-    return handle;
-  }
-
-  void release(EasyHandle handle) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handle));
-  }
-
   TransportConfig config_;
-  std::mutex mutex_;
-  std::vector<EasyHandle> idle_;
+  CurlPool pool_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
@@ -35,10 +36,27 @@ struct TransportConfig {
   std::optional<std::string> proxy;
 };
 
+// One streaming exchange in progress. Its status and headers are known once open_stream returns;
+// the body is pulled piece by piece in the caller's thread.
+class StreamTransfer {
+ public:
+  virtual ~StreamTransfer() = default;
+  virtual int status() const = 0;
+  virtual const HeaderList& headers() const = 0;
+  // The next bytes of the body (valid until the next call), or an empty view once the body ended
+  // cleanly. Throws APIConnectionError when the transfer fails, APITimeoutError after idle_timeout
+  // of silence.
+  virtual std::string_view read() = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
   virtual HttpResponse send(const HttpRequest& request) = 0;
+  // Sends request (its timeout is ignored: streams have no overall deadline) and waits for the
+  // status and headers. idle_timeout bounds silence between bytes; zero means none.
+  virtual std::unique_ptr<StreamTransfer> open_stream(const HttpRequest& request,
+                                                      std::chrono::milliseconds idle_timeout) = 0;
   // Drops idle pooled connections.
   virtual void close() = 0;
 };

@@ -18,6 +18,14 @@ Response ChatCompletions::create(const Json& params, const RequestOptions& reque
   return core_->request("POST", "/v1/chat/completions", &params, request_options);
 }
 
+Stream ChatCompletions::stream(const Json& params, const RequestOptions& request_options) const {
+  return core_->stream("/v1/chat/completions", params, request_options);
+}
+
+Stream Completions::stream(const Json& params, const RequestOptions& request_options) const {
+  return core_->stream("/v1/completions", params, request_options);
+}
+
 Response Completions::create(const Json& params, const RequestOptions& request_options) const {
   return core_->request("POST", "/v1/completions", &params, request_options);
 }

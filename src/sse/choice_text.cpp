@@ -1,6 +1,6 @@
 // A validating single-pass JSON scanner that remembers where the chunk's text is, then decodes only
-// that string. It must never accept what nlohmann rejects nor read a different value: whenever it is
-// unsure it gives up (kFallback) and the caller asks nlohmann.
+// that string. It must never accept what nlohmann rejects nor read a different value: whenever it
+// is unsure it gives up (kFallback) and the caller asks nlohmann.
 #include "sse/choice_text.hpp"
 
 #include <cstdint>
@@ -91,11 +91,21 @@ void decode_string(const StringSpan& span, std::string& out) {
     const char kind = slash[1];
     p = slash + 2;
     switch (kind) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         auto cp = static_cast<std::uint32_t>(hex4(p));
         p += 4;
@@ -107,7 +117,9 @@ void decode_string(const StringSpan& span, std::string& out) {
         append_utf8(out, cp);
         break;
       }
-      default: out.push_back(kind); break;  // '"', '\\' and '/' stand for themselves
+      default:
+        out.push_back(kind);
+        break;  // '"', '\\' and '/' stand for themselves
     }
   }
 }
@@ -182,16 +194,22 @@ class Scanner {
   bool value(Path path, int depth) {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '{': return depth < kMaxDepth && object(path, depth + 1);
-      case '[': return depth < kMaxDepth && array(path, depth + 1);
+      case '{':
+        return depth < kMaxDepth && object(path, depth + 1);
+      case '[':
+        return depth < kMaxDepth && array(path, depth + 1);
       case '"': {
         StringSpan ignored;
         return string(ignored);
       }
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
-      default: return number();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
     }
   }
 
@@ -292,10 +310,8 @@ class Scanner {
       if (c == '\\') {
         span.escaped = true;
         if (!escape()) return false;
-      } else if (c < 0x20) {
-        return false;  // nlohmann: control characters must be escaped
-      } else if (!utf8_sequence()) {
-        return false;
+      } else if (c < 0x20 || !utf8_sequence()) {
+        return false;  // control characters must be escaped; other bytes must be valid UTF-8
       }
     }
   }
@@ -303,16 +319,26 @@ class Scanner {
   bool escape() {
     if (end_ - p_ < 2) return false;
     switch (p_[1]) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         p_ += 2;
         return true;
-      case 'u': break;
-      default: return false;
+      case 'u':
+        break;
+      default:
+        return false;
     }
     if (end_ - p_ < 6) return false;
     const int cp = hex4(p_ + 2);
     p_ += 6;
-    if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return false;  // a low surrogate must follow a high one
+    if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+      return false;  // a low surrogate must follow a high one
     if (cp >= 0xD800 && cp <= 0xDBFF) {
       if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return false;
       const int low = hex4(p_ + 2);

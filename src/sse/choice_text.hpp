@@ -1,5 +1,6 @@
-// Pulls the streamed text out of an OpenAI-style chunk without building a JSON tree. SSEEvent::text()
-// runs on every event of a stream, and a full nlohmann parse would cap a stream near 40 MB/s.
+// Pulls the streamed text out of an OpenAI-style chunk without building a JSON tree.
+// SSEEvent::text() runs on every event of a stream, and a full nlohmann parse would cap a stream
+// near 40 MB/s.
 #pragma once
 
 #include <string>

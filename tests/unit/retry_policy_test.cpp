@@ -45,7 +45,10 @@ INSTANTIATE_TEST_SUITE_P(Statuses, RetryStatusTest,
                                            StatusCase{409, true}, StatusCase{422, false},
                                            StatusCase{429, true}, StatusCase{500, true},
                                            StatusCase{502, true}, StatusCase{503, true},
-                                           StatusCase{504, true}, StatusCase{599, true}));
+                                           StatusCase{504, true}, StatusCase{599, true}),
+                         [](const ::testing::TestParamInfo<StatusCase>& info) {
+                           return "status_" + std::to_string(info.param.status);
+                         });
 
 TEST(RetryPolicyTest, ConnectionFailureWithoutHeadersIsRetried) {
   EXPECT_EQ(policy().next_delay(0, AttemptOutcome{0, nullptr}), milliseconds(250));

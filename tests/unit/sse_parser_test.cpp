@@ -68,7 +68,7 @@ struct Row {
   Events expected;
 };
 
-const std::string kLong2k(2048, 'x');
+std::string long_comment() { return std::string(2048, 'x'); }
 
 // WPT rows reproduce the body each test's server script sends: resources/message.py answers
 // `message + ("" if newline=none else "\n\n") + "\n"`, resources/last-event-id.py answers
@@ -76,40 +76,52 @@ const std::string kLong2k(2048, 'x');
 const std::vector<Row>& rows() {
   static const std::vector<Row> table = {
       // web-platform-tests eventsource/format-*
-      {"wpt_format_bom", "\xEF\xBB\xBF" "data:1\n\n\xEF\xBB\xBF" "data:2\n\ndata:3\n\n\n",
+      {"wpt_format_bom",
+       "\xEF\xBB\xBF"
+       "data:1\n\n\xEF\xBB\xBF"
+       "data:2\n\ndata:3\n\n\n",
        {ev("1"), ev("3")}},
-      {"wpt_format_bom_2", "\xEF\xBB\xBF\xEF\xBB\xBF" "data:1\n\ndata:2\n\ndata:3\n\n\n",
+      {"wpt_format_bom_2",
+       "\xEF\xBB\xBF\xEF\xBB\xBF"
+       "data:1\n\ndata:2\n\ndata:3\n\n\n",
        {ev("2"), ev("3")}},
       {"wpt_format_comments",
-       "data:1\r:\0\n:\r\ndata:2\n:"s + kLong2k + "\rdata:3\n:data:fail\r:" + kLong2k +
-           "\ndata:4\n" + "\n",
+       "data:1\r:\0\n:\r\ndata:2\n:"s + long_comment() +
+           "\rdata:3\n:data:fail\r:" + long_comment() + "\ndata:4\n" + "\n",
        {ev("1\n2\n3\n4")}},
-      {"wpt_format_data_before_final_empty_line", "retry:1000\ndata:test1\n\nid:test\ndata:test2\n",
+      {"wpt_format_data_before_final_empty_line",
+       "retry:1000\ndata:test1\n\nid:test\ndata:test2\n",
        {ev("test1", "", "", 1000)}},
-      {"wpt_format_field_data", "data:\n\ndata\ndata\n\ndata:test\n\n\n",
+      {"wpt_format_field_data",
+       "data:\n\ndata\ndata\n\ndata:test\n\n\n",
        {ev(""), ev("\n"), ev("test")}},
-      {"wpt_format_field_event", "event:test\ndata:x\n\ndata:x\n\n\n",
-       {ev("x", "test"), ev("x")}},
+      {"wpt_format_field_event", "event:test\ndata:x\n\ndata:x\n\n\n", {ev("x", "test"), ev("x")}},
       {"wpt_format_field_event_empty", "event: \ndata:data\n\n\n", {ev("data")}},
-      {"wpt_format_field_id", "id: \xE2\x80\xA6\nretry: 200\ndata: hello\n\n",
+      {"wpt_format_field_id",
+       "id: \xE2\x80\xA6\nretry: 200\ndata: hello\n\n",
        {ev("hello", "", "\xE2\x80\xA6", 200)}},
       {"wpt_format_field_id_2_persists",
        "id: \xE2\x80\xA6\nretry: 200\ndata: hello\n\ndata: \xE2\x80\xA6\n\n",
        {ev("hello", "", "\xE2\x80\xA6", 200), ev("\xE2\x80\xA6", "", "\xE2\x80\xA6")}},
-      {"wpt_format_field_id_3_persists", "id: 1\ndata: 1\n\ndata:2\n\n",
+      {"wpt_format_field_id_3_persists",
+       "id: 1\ndata: 1\n\ndata:2\n\n",
        {ev("1", "", "1"), ev("2", "", "1")}},
-      {"wpt_format_field_id_3_changes_and_persists", "id: 1\ndata: 1\n\nid: 2\ndata:2\n\ndata:3\n\n",
+      {"wpt_format_field_id_3_changes_and_persists",
+       "id: 1\ndata: 1\n\nid: 2\ndata:2\n\ndata:3\n\n",
        {ev("1", "", "1"), ev("2", "", "2"), ev("3", "", "2")}},
-      {"wpt_format_field_id_3_resets", "id: 1\ndata: 1\n\nid:\ndata:2\n\ndata:3\n\n",
+      {"wpt_format_field_id_3_resets",
+       "id: 1\ndata: 1\n\nid:\ndata:2\n\ndata:3\n\n",
        {ev("1", "", "1"), ev("2"), ev("3")}},
-      {"wpt_format_field_id_null", "id: \0\0\nretry: 200\ndata: hello\n\n"s,
+      {"wpt_format_field_id_null",
+       "id: \0\0\nretry: 200\ndata: hello\n\n"s,
        {ev("hello", "", "", 200)}},
       {"wpt_format_field_parsing",
        "data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n "
        "data:32\ndata:4\n\n"s,
        {ev("\0\n 2\n1\n3\n\n4"s)}},
       {"wpt_format_field_retry", "retry:02000\ndata:x\n\n\n", {ev("x", "", "", 2000)}},
-      {"wpt_format_field_retry_bogus", "retry:2000\nretry:1000x\ndata:x\n\n\n",
+      {"wpt_format_field_retry_bogus",
+       "retry:2000\nretry:1000x\ndata:x\n\n\n",
        {ev("x", "", "", 2000)}},
       {"wpt_format_field_retry_empty", "retry\ndata:test\n\n\n", {ev("test")}},
       {"wpt_format_field_unknown",
@@ -131,17 +143,26 @@ const std::vector<Row>& rows() {
       {"trailing_cr_dispatches_at_once", "data:a\n\r", {ev("a")}},
       // BOM
       {"bom_alone_then_event", "\xEF\xBB\xBF\n\ndata:x\n\n", {ev("x")}},
-      {"partial_bom_is_part_of_the_field_name", "\xEF\xBB" "data:x\n\n", {}},
-      {"bom_later_is_not_dropped", "data:x\n\n\xEF\xBB\xBF" "data:y\n\ndata:z\n\n",
+      {"partial_bom_is_part_of_the_field_name",
+       "\xEF\xBB"
+       "data:x\n\n",
+       {}},
+      {"bom_later_is_not_dropped",
+       "data:x\n\n\xEF\xBB\xBF"
+       "data:y\n\ndata:z\n\n",
        {ev("x"), ev("z")}},
-      {"ef_byte_then_not_bom", "\xEF" "data:x\n\ndata:y\n\n", {ev("y")}},
+      {"ef_byte_then_not_bom",
+       "\xEF"
+       "data:x\n\ndata:y\n\n",
+       {ev("y")}},
       // Comments, fields, values
       {"comments_only", ":hello\n: data:x\n:\n\n", {}},
       {"colon_then_space_comment_between_data", "data:a\n: ignore me\ndata:b\n\n", {ev("a\nb")}},
       {"one_space_dropped_only", "data:  two\ndata:\tx\ndata:x  \n\n", {ev(" two\n\tx\nx  ")}},
       {"value_keeps_later_colons", "data: a:b: c\n\n", {ev("a:b: c")}},
       {"field_without_colon_is_empty_data", "data\n\n", {ev("")}},
-      {"field_names_are_case_sensitive", "DATA:x\nData:y\ndata:z\nEvent:e\nID:1\nRetry:5\n\n",
+      {"field_names_are_case_sensitive",
+       "DATA:x\nData:y\ndata:z\nEvent:e\nID:1\nRetry:5\n\n",
        {ev("z")}},
       {"unknown_fields_ignored", "foo:bar\nbaz\ndata:x\nx-data:y\n\n", {ev("x")}},
       {"event_type_names_the_event", "event: delta\ndata: {}\n\n", {ev("{}", "delta")}},
@@ -149,7 +170,8 @@ const std::vector<Row>& rows() {
       {"event_type_resets_at_blank_line_without_data", "event:ping\n\ndata:x\n\n", {ev("x")}},
       {"event_without_colon_clears_type", "event:a\nevent\ndata:x\n\n", {ev("x")}},
       {"id_set_in_block_without_data_persists", "id:7\n\ndata:x\n\n", {ev("x", "", "7")}},
-      {"id_with_nul_is_ignored", "id:1\ndata:a\n\nid:2\0x\ndata:b\n\n"s,
+      {"id_with_nul_is_ignored",
+       "id:1\ndata:a\n\nid:2\0x\ndata:b\n\n"s,
        {ev("a", "", "1"), ev("b", "", "1")}},
       {"id_without_colon_resets", "id:1\ndata:a\n\nid\ndata:b\n\n", {ev("a", "", "1"), ev("b")}},
       {"id_keeps_spaces_after_the_first", "id:  9 \ndata:x\n\n", {ev("x", "", " 9 ")}},
@@ -158,9 +180,11 @@ const std::vector<Row>& rows() {
        "retry:-1\nretry:+1\nretry:1.5\nretry:1 \nretry: \nretry:\nretry:0x1\ndata:x\n\n",
        {ev("x")}},
       {"retry_zero", "retry:0\ndata:x\n\n", {ev("x", "", "", 0)}},
-      {"retry_saturates", "retry:99999999999999999999999\ndata:x\n\n",
+      {"retry_saturates",
+       "retry:99999999999999999999999\ndata:x\n\n",
        {ev("x", "", "", UINT64_MAX)}},
-      {"retry_belongs_to_its_own_event", "retry:10\ndata:a\n\ndata:b\n\n",
+      {"retry_belongs_to_its_own_event",
+       "retry:10\ndata:a\n\ndata:b\n\n",
        {ev("a", "", "", 10), ev("b")}},
       {"retry_in_block_without_data_reaches_no_event", "retry:10\n\ndata:a\n\n", {ev("a")}},
       // Dispatch and end of stream
@@ -171,7 +195,8 @@ const std::vector<Row>& rows() {
       {"openai_stream",
        "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: [DONE]\n\n",
        {ev("{\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}"), ev("[DONE]")}},
-      {"keepalive_comments_between_events", ": ping\n\ndata:1\n\n: ping\n\ndata:2\n\n",
+      {"keepalive_comments_between_events",
+       ": ping\n\ndata:1\n\n: ping\n\ndata:2\n\n",
        {ev("1"), ev("2")}},
   };
   return table;
@@ -253,7 +278,9 @@ TEST(SSEParser, FinishDropsTheOpenEventAndStartsANewStream) {
   EXPECT_FALSE(parser.has_pending_event());
   EXPECT_EQ(parser.last_event_id(), "42");  // kept: a reconnect sends it back
   // A new stream: its BOM is dropped again, and the dropped data does not resurface.
-  EXPECT_EQ(parser.feed("\xEF\xBB\xBF" "data:fresh\n\n"), Events{ev("fresh", "", "42")});
+  EXPECT_EQ(parser.feed("\xEF\xBB\xBF"
+                        "data:fresh\n\n"),
+            Events{ev("fresh", "", "42")});
 }
 
 TEST(SSEParser, PendingEventTracksPartialLinesAndOpenData) {
@@ -353,8 +380,9 @@ TEST(SSEParserLimits, RefusesBytesAfterAnErrorUntilFinish) {
 
 TEST(SSEParserLimits, SinkExceptionStopsTheParser) {
   SSEParser parser;
-  EXPECT_THROW(parser.feed("data:a\n\ndata:b\n\n", [](SSEEvent&&) { throw std::runtime_error("stop"); }),
-               std::runtime_error);
+  EXPECT_THROW(
+      parser.feed("data:a\n\ndata:b\n\n", [](SSEEvent&&) { throw std::runtime_error("stop"); }),
+      std::runtime_error);
   EXPECT_THROW(parser.feed("data:c\n\n"), BabyAPIError);
 }
 
@@ -387,8 +415,10 @@ TEST(SSEParserLimits, DefaultBoundHoldsAtFullSize) {
 TEST(SSEParser, RandomStreamsAreSplitInvariant) {
   std::mt19937 rng(2024);
   const std::vector<std::string> atoms = {
-      "data:", "data: ", "data", "event:", "id:", "id", "retry:", "retry: 12", ":", "x", "yz",
-      " ", "\n", "\r", "\r\n", "\n\n", "\0"s, "\xEF\xBB\xBF", "\xEF", "DATA:", "{\"a\":1}", "[DONE]"};
+      "data:",  "data: ",    "data",      "event:", "id:", "id",
+      "retry:", "retry: 12", ":",         "x",      "yz",  " ",
+      "\n",     "\r",        "\r\n",      "\n\n",   "\0"s, "\xEF\xBB\xBF",
+      "\xEF",   "DATA:",     "{\"a\":1}", "[DONE]"};
   for (int round = 0; round < 300; ++round) {
     std::string input;
     const int atoms_in_stream = static_cast<int>(rng() % 40);

@@ -1,5 +1,5 @@
-// SSEEvent::text(): the first choice's streamed text, read without a JSON tree, always agreeing with
-// what nlohmann::json would say (checked here on fixed cases and on generated documents).
+// SSEEvent::text(): the first choice's streamed text, read without a JSON tree, always agreeing
+// with what nlohmann::json would say (checked here on fixed cases and on generated documents).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -37,10 +37,10 @@ ChoiceTextScan scan(const std::string& raw) {
   return scan_choice_text(raw, out);
 }
 
-const std::string kChatChunk =
+constexpr char kChatChunk[] =
     R"({"id":"chatcmpl-42","object":"chat.completion.chunk","created":1700000000,"model":"mistral",)"
     R"("choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]})";
-const std::string kCompletionChunk =
+constexpr char kCompletionChunk[] =
     R"({"id":"cmpl-1","object":"text_completion","created":1,"model":"mistral",)"
     R"("choices":[{"text":" world","index":0,"logprobs":null,"finish_reason":null}]})";
 
@@ -55,8 +55,10 @@ TEST(SSEEventText, CompletionChunkGivesText) {
 }
 
 TEST(SSEEventText, RoleOnlyAndFinalChunksAreEmpty) {
-  const std::string role = R"({"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]})";
-  const std::string last = R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"total_tokens":9}})";
+  const std::string role =
+      R"({"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]})";
+  const std::string last =
+      R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"total_tokens":9}})";
   EXPECT_EQ(SSEEvent(role).text(), "");
   EXPECT_EQ(SSEEvent(last).text(), "");
   EXPECT_EQ(scan(role), ChoiceTextScan::kAbsent);
@@ -182,12 +184,29 @@ class ChunkGenerator {
   }
 
   std::string string_literal() {
-    static const char* const kPieces[] = {
-        "word ", "Hello", " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\\u00e9",
-        "\\uD83D\\uDE00", "\\ud83d\\ude00", "\\n", "\\\"", "\\\\", "\\/", "\\b\\f\\r\\t",
-        "\\u0000", "\\u20ac", "choices", "content", "{[\\\"", ",:"};
-    static const char* const kBroken[] = {"\\ud800", "\\udc00x", "\\x", "\x01", "\xC0\x80",
-                                          "\xED\xA0\x80", "\xF5\x80\x80\x80", "\\u12", "\xE2\x82"};
+    static const char* const kPieces[] = {"word ",
+                                          "Hello",
+                                          " ",
+                                          "\xC3\xA9",
+                                          "\xE2\x82\xAC",
+                                          "\xF0\x9F\x98\x80",
+                                          "\\u00e9",
+                                          "\\uD83D\\uDE00",
+                                          "\\ud83d\\ude00",
+                                          "\\n",
+                                          "\\\"",
+                                          "\\\\",
+                                          "\\/",
+                                          "\\b\\f\\r\\t",
+                                          "\\u0000",
+                                          "\\u20ac",
+                                          "choices",
+                                          "content",
+                                          "{[\\\"",
+                                          ",:"};
+    static const char* const kBroken[] = {
+        "\\ud800",      "\\udc00x",         "\\x",   "\x01",    "\xC0\x80",
+        "\xED\xA0\x80", "\xF5\x80\x80\x80", "\\u12", "\xE2\x82"};
     std::string s = "\"";
     const std::size_t n = chance(10) ? 0 : 1 + pick(4);
     for (std::size_t i = 0; i < n; ++i) s += kPieces[pick(sizeof(kPieces) / sizeof(*kPieces))];
@@ -196,15 +215,18 @@ class ChunkGenerator {
   }
 
   std::string number() {
-    static const char* const kNumbers[] = {"0", "-0", "12", "-3.5", "1e5", "2E-3", "1.0e+2",
-                                           "123456789012345678901234567890", "1e300", "1e-400",
-                                           "1e400", "-1e309", "01", "1.", "-", ".5", "1e+"};
+    static const char* const kNumbers[] = {
+        "0",     "-0",     "12",     "-3.5",
+        "1e5",   "2E-3",   "1.0e+2", "123456789012345678901234567890",
+        "1e300", "1e-400", "1e400",  "-1e309",
+        "01",    "1.",     "-",      ".5",
+        "1e+"};
     return kNumbers[pick(chance(90) ? 11 : 17)];
   }
 
   std::string key(Place place) {
-    static const char* const kKeys[] = {"index", "id", "object", "model", "finish_reason",
-                                        "logprobs", "role", "x", "choices ", "Content"};
+    static const char* const kKeys[] = {"index",    "id",   "object", "model",    "finish_reason",
+                                        "logprobs", "role", "x",      "choices ", "Content"};
     switch (place) {
       case kRoot:
         if (chance(50)) return chance(90) ? "\"choices\"" : "\"cho\\u0069ces\"";
@@ -235,14 +257,19 @@ class ChunkGenerator {
     if (place == kText) return chance(80) ? string_literal() : value_at(kOther, depth);
     const bool container_wanted = place != kOther ? chance(85) : chance(depth < 3 ? 20 : 0);
     if (container_wanted) {
-      const bool object = place == kChoices ? chance(10) : (place == kOther ? chance(50) : chance(90));
+      const bool object =
+          place == kChoices ? chance(10) : (place == kOther ? chance(50) : chance(90));
       return object ? object_at(place, depth) : array_at(place, depth);
     }
     switch (pick(6)) {
-      case 0: return "null";
-      case 1: return chance(50) ? "true" : "false";
-      case 2: return number();
-      default: return string_literal();
+      case 0:
+        return "null";
+      case 1:
+        return chance(50) ? "true" : "false";
+      case 2:
+        return number();
+      default:
+        return string_literal();
     }
   }
 
@@ -272,10 +299,18 @@ class ChunkGenerator {
     if (doc.empty()) return;
     const std::size_t at = pick(doc.size());
     switch (pick(4)) {
-      case 0: doc.resize(at); break;
-      case 1: doc.erase(at, 1); break;
-      case 2: doc.insert(doc.begin() + static_cast<std::ptrdiff_t>(at), kBytes[pick(sizeof(kBytes) - 1)]); break;
-      default: doc[at] = kBytes[pick(sizeof(kBytes) - 1)]; break;
+      case 0:
+        doc.resize(at);
+        break;
+      case 1:
+        doc.erase(at, 1);
+        break;
+      case 2:
+        doc.insert(doc.begin() + static_cast<std::ptrdiff_t>(at), kBytes[pick(sizeof(kBytes) - 1)]);
+        break;
+      default:
+        doc[at] = kBytes[pick(sizeof(kBytes) - 1)];
+        break;
     }
   }
 

@@ -1,0 +1,73 @@
+// Stream: the server-sent events of one streaming call, pulled lazily. Iterating pumps the
+// connection in the calling thread until the next event is complete; nothing is buffered beyond
+// what the next event needs, and leaving the loop early closes the connection.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "babyapi/response.hpp"
+#include "babyapi/sse.hpp"
+
+namespace babyapi {
+
+class StreamState;  // src/stream.cpp
+
+class Stream {
+ public:
+  // An input iterator over the events; advancing it may block on the network and may throw
+  // BabyAPIError (an `event: error` or an {"error": ...} payload), APIConnectionError (the
+  // transfer failed mid-stream) or APITimeoutError (RequestOptions::timeout of silence passed).
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = SSEEvent;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const SSEEvent*;
+    using reference = const SSEEvent&;
+
+    iterator() = default;
+    reference operator*() const;
+    pointer operator->() const { return &**this; }
+    iterator& operator++();
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.stream_ == b.stream_;
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class Stream;
+    explicit iterator(Stream* stream) : stream_(stream) {}
+    Stream* stream_ = nullptr;  // null at the end
+  };
+
+  explicit Stream(std::unique_ptr<StreamState> state);
+  Stream(Stream&&) noexcept;
+  Stream& operator=(Stream&&) noexcept;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream();
+
+  // The first call reads the first event; later calls continue from the current one.
+  iterator begin();
+  iterator end() noexcept { return iterator(); }
+  // The pull form of iteration: the next event, or nullptr once the stream has ended.
+  const SSEEvent* next();
+
+  int status() const;
+  std::string header(std::string_view name) const;
+  const HeaderList& headers() const;
+  std::string request_id() const { return header("x-request-id"); }
+
+  // Ends the transfer now and closes its connection; iteration then ends. Also what destruction does.
+  void close() noexcept;
+
+ private:
+  std::unique_ptr<StreamState> state_;
+};
+
+}  // namespace babyapi

@@ -1,0 +1,167 @@
+#include "http/curl_stream.hpp"
+
+#include <algorithm>
+
+#include "babyapi/errors.hpp"
+#include "util/strings.hpp"
+
+namespace babyapi::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Body bytes held before the transfer pauses. The consumer takes everything held at each read, so
+// memory per stream stays near this, however fast the server is and however slow the consumer.
+constexpr size_t kHighWater = 256 * 1024;
+// Upper bound on one curl_multi_poll wait; curl wakes earlier on socket activity or its own timers.
+constexpr int kMaxPollMs = 1000;
+
+class CurlStreamTransfer final : public StreamTransfer {
+ public:
+  CurlStreamTransfer(CurlPool& pool, const HttpRequest& request, const TransportConfig& config,
+                     milliseconds idle_timeout)
+      : pool_(pool), request_(request), idle_timeout_(idle_timeout) {
+    request_.timeout = milliseconds(0);  // a long generation must never be cut
+    easy_ = pool_.acquire_easy();
+    multi_ = pool_.acquire_multi();
+    header_list_ = configure_easy(easy_.get(), request_, config, state_);
+    curl_easy_setopt(easy_.get(), CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(easy_.get(), CURLOPT_WRITEDATA, this);
+    if (curl_multi_add_handle(multi_.get(), easy_.get()) != CURLM_OK) throw std::bad_alloc();
+    attached_ = true;
+    last_activity_ = Clock::now();
+    try {
+      pump([this] { return state_.headers_done || done_; });
+      if (!state_.headers_done) finish_or_throw();  // ended (or failed) before any answer
+    } catch (...) {
+      curl_multi_remove_handle(multi_.get(), easy_.get());  // no destructor runs after a throw
+      throw;
+    }
+  }
+
+  ~CurlStreamTransfer() override {
+    if (attached_) curl_multi_remove_handle(multi_.get(), easy_.get());
+    // Only a transfer that ran to its clean end leaves a connection worth keeping; anything else
+    // (an early break included) closes it, so the server sees the stream end.
+    if (done_ && result_ == CURLE_OK && !state_.error) {
+      pool_.release(std::move(easy_));
+      pool_.release(std::move(multi_));
+    }
+  }
+
+  int status() const override { return state_.status; }
+  const HeaderList& headers() const override { return state_.headers; }
+
+  std::string_view read() override {
+    held_.clear();
+    held_.swap(pending_);
+    if (!held_.empty()) return held_;
+    if (!done_) {
+      resume();
+      pump([this] { return !pending_.empty() || done_; });
+      held_.swap(pending_);
+      if (!held_.empty()) return held_;
+    }
+    finish_or_throw();
+    return {};
+  }
+
+ private:
+  static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
+    auto& self = *static_cast<CurlStreamTransfer*>(user);
+    const size_t bytes = size * count;
+    if (self.pending_.size() >= kHighWater) {
+      self.paused_ = true;
+      return CURL_WRITEFUNC_PAUSE;  // libcurl keeps these bytes and offers them again on resume
+    }
+    try {
+      self.pending_.append(data, bytes);
+      self.last_activity_ = Clock::now();
+      return bytes;
+    } catch (...) {
+      self.state_.error = std::current_exception();
+      return 0;
+    }
+  }
+
+  void resume() {
+    if (!paused_) return;
+    paused_ = false;
+    last_activity_ = Clock::now();  // time spent paused is the consumer's, not the server's
+    const CURLcode code = curl_easy_pause(easy_.get(), CURLPAUSE_CONT);
+    if (state_.error) std::rethrow_exception(state_.error);
+    if (code != CURLE_OK) throw_transfer_error(code, state_, request_.url);
+  }
+
+  // Drives the transfer until ready() holds, the transfer ends, or the idle timeout passes.
+  template <class Ready>
+  void pump(Ready ready) {
+    for (;;) {
+      int running = 0;
+      const CURLMcode code = curl_multi_perform(multi_.get(), &running);
+      if (state_.error) std::rethrow_exception(state_.error);
+      if (code != CURLM_OK) {
+        throw APIConnectionError(std::string("Stream failed: ") + curl_multi_strerror(code));
+      }
+      collect_result();
+      if (ready() || done_) return;
+
+      int wait_ms = kMaxPollMs;
+      if (idle_timeout_.count() > 0) {
+        const auto idle = std::chrono::duration_cast<milliseconds>(Clock::now() - last_activity_);
+        if (idle >= idle_timeout_) {
+          throw APITimeoutError("Stream from " + origin_of(request_.url) + " was silent for " +
+                                std::to_string(idle_timeout_.count()) + " ms");
+        }
+        wait_ms = static_cast<int>(std::min<long long>(wait_ms, (idle_timeout_ - idle).count()));
+      }
+      int ready_fds = 0;
+      const CURLMcode polled = curl_multi_poll(multi_.get(), nullptr, 0, wait_ms, &ready_fds);
+      if (polled != CURLM_OK) {
+        throw APIConnectionError(std::string("Stream failed: ") + curl_multi_strerror(polled));
+      }
+    }
+  }
+
+  void collect_result() {
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_.get(), &left)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy_.get()) {
+        done_ = true;
+        result_ = message->data.result;
+      }
+    }
+  }
+
+  // The transfer is over: fine when it ended cleanly, else the typed transport error.
+  void finish_or_throw() {
+    if (state_.error) std::rethrow_exception(state_.error);
+    if (result_ != CURLE_OK) throw_transfer_error(result_, state_, request_.url);
+  }
+
+  CurlPool& pool_;
+  HttpRequest request_;  // owns the URL and body libcurl points into
+  milliseconds idle_timeout_;
+  MultiHandle multi_;  // declared before easy_ so the easy handle goes first
+  EasyHandle easy_;
+  HeaderSlist header_list_;
+  TransferState state_;
+  bool attached_ = false;
+  bool paused_ = false;
+  bool done_ = false;
+  CURLcode result_ = CURLE_OK;
+  std::string pending_;  // bytes received, not yet handed to the consumer
+  std::string held_;     // bytes handed out by the last read()
+  Clock::time_point last_activity_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamTransfer> open_curl_stream(CurlPool& pool, const HttpRequest& request,
+                                                 const TransportConfig& config,
+                                                 milliseconds idle_timeout) {
+  return std::make_unique<CurlStreamTransfer>(pool, request, config, idle_timeout);
+}
+
+}  // namespace babyapi::detail

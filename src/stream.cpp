@@ -1,0 +1,109 @@
+#include "babyapi/stream.hpp"
+
+#include "babyapi/errors.hpp"
+#include "error_mapper.hpp"
+#include "stream_state.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+
+namespace babyapi {
+
+StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer)
+    : core_(std::move(core)),
+      transfer_(std::move(transfer)),
+      headers_(transfer_->headers()),
+      status_(transfer_->status()) {}
+
+bool StreamState::advance() {
+  while (queue_.empty()) {
+    if (finished_ || !transfer_) return false;
+    const std::string_view bytes = transfer_->read();
+    if (bytes.empty()) {
+      if (parser_.has_pending_event()) {
+        detail::log_line(detail::LogLevel::kInfo,
+                         "stream ended cleanly inside an unterminated event; it was dropped");
+      }
+      parser_.finish();
+      finished_ = true;
+      transfer_.reset();  // clean end: the connection goes back to the pool
+      return false;
+    }
+    parser_.feed(bytes, [this](SSEEvent&& event) { queue_.push_back(std::move(event)); });
+  }
+  current_ = std::move(queue_.front());
+  queue_.pop_front();
+  check_for_error(current_);
+  return true;
+}
+
+void StreamState::check_for_error(const SSEEvent& event) const {
+  // Cheap test first: only events that mention "error" are parsed here.
+  const bool error_event = event.event() == "error";
+  if (!error_event && event.raw().find("\"error\"") == std::string::npos) return;
+  const std::optional<Json>& data = event.data();
+  if (!error_event && !(data && data->is_object() && data->contains("error"))) return;
+
+  std::string message;
+  ErrorDetails details = detail::parse_error_body(
+      0, {{"content-type", "application/json"}}, event.raw(), message);
+  details.status = 0;
+  for (const auto& [name, value] : headers_) {
+    if (detail::iequals(name, "x-request-id")) details.request_id = value;
+  }
+  throw BabyAPIError("Stream reported an error: " + message, std::move(details));
+}
+
+void StreamState::close() noexcept {
+  transfer_.reset();
+  queue_.clear();
+  finished_ = true;
+}
+
+Stream::Stream(std::unique_ptr<StreamState> state) : state_(std::move(state)) {}
+Stream::Stream(Stream&&) noexcept = default;
+Stream& Stream::operator=(Stream&&) noexcept = default;
+Stream::~Stream() = default;
+
+Stream::iterator Stream::begin() {
+  if (!state_) return end();
+  if (!state_->started) {
+    state_->started = true;
+    if (!state_->advance()) return end();
+  } else if (state_->finished_ && state_->queue_.empty()) {
+    return end();
+  }
+  return iterator(this);
+}
+
+const SSEEvent* Stream::next() {
+  if (!state_) return nullptr;
+  state_->started = true;
+  return state_->advance() ? &state_->current() : nullptr;
+}
+
+const SSEEvent& Stream::iterator::operator*() const { return stream_->state_->current(); }
+
+Stream::iterator& Stream::iterator::operator++() {
+  if (!stream_->state_->advance()) stream_ = nullptr;
+  return *this;
+}
+
+int Stream::status() const { return state_ ? state_->status_ : 0; }
+
+const HeaderList& Stream::headers() const {
+  static const HeaderList kNone;
+  return state_ ? state_->headers_ : kNone;
+}
+
+std::string Stream::header(std::string_view name) const {
+  for (const auto& [key, value] : headers()) {
+    if (detail::iequals(key, name)) return value;
+  }
+  return {};
+}
+
+void Stream::close() noexcept {
+  if (state_) state_->close();
+}
+
+}  // namespace babyapi

@@ -1,0 +1,298 @@
+// Streaming over real sockets against the emulator: lazy events, framing variants, errors in and
+// around the stream, back-pressure and early close.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "emulator_process.hpp"
+
+namespace babyapi {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::EmulatorProcess;
+
+const char* const kPoem = "Write a short poem about servers";
+
+Json chat_params(const std::string& text = kPoem) {
+  return {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", text}}}}};
+}
+
+RequestOptions stream_mode(const std::string& mode) {
+  RequestOptions options;
+  options.headers = {{"x-emulator-stream", mode}};
+  return options;
+}
+
+struct Collected {
+  std::string text;
+  int events = 0;
+  bool done = false;
+};
+
+Collected collect(Stream& stream) {
+  Collected out;
+  for (const SSEEvent& event : stream) {
+    if (event.done()) {
+      out.done = true;
+      break;
+    }
+    ++out.events;
+    out.text += event.text();
+  }
+  return out;
+}
+
+class StreamTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { emulator_ = new EmulatorProcess(); }
+  static void TearDownTestSuite() {
+    delete emulator_;
+    emulator_ = nullptr;
+  }
+  static const EmulatorProcess& emulator() { return *emulator_; }
+  static std::string unique_key() {
+    static std::atomic<int> counter{0};
+    return std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+           std::to_string(counter++);
+  }
+  // The emulator's view of a keyed stream, waiting up to wait_ms for it to stop being open.
+  static std::string stream_state(Client& client, const std::string& key, int wait_ms) {
+    return client.get("/_emulator/streams/" + key + "?wait_ms=" + std::to_string(wait_ms))["state"];
+  }
+
+ private:
+  static EmulatorProcess* emulator_;
+};
+EmulatorProcess* StreamTest::emulator_ = nullptr;
+
+TEST_F(StreamTest, ChatStreamsWordByWordAndEndsWithDone) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params());
+  EXPECT_EQ(stream.status(), 200);
+  EXPECT_FALSE(stream.request_id().empty());
+  EXPECT_NE(stream.header("content-type").find("text/event-stream"), std::string::npos);
+  const Collected got = collect(stream);
+  EXPECT_EQ(got.text, kPoem);
+  EXPECT_GE(got.events, 6);  // a role delta, then one event per word
+  EXPECT_TRUE(got.done);
+}
+
+TEST_F(StreamTest, CompletionsStreamText) {
+  Client client(emulator().client_options());
+  Stream stream = client.completions.stream({{"model", "mistral"}, {"prompt", "List 5 calm API-building tips."}});
+  const Collected got = collect(stream);
+  EXPECT_EQ(got.text, "List 5 calm API-building tips.");
+  EXPECT_TRUE(got.done);
+}
+
+TEST_F(StreamTest, EventsCarryParsedJson) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params("hello world"));
+  const SSEEvent* first = stream.next();
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(first->data().has_value());
+  EXPECT_EQ((*first->data())["object"], "chat.completion.chunk");
+  EXPECT_EQ(first->raw().front(), '{');
+  std::string text;
+  while (const SSEEvent* event = stream.next()) {
+    if (event->done()) {
+      EXPECT_FALSE(event->data().has_value());  // "[DONE]" is not JSON
+      break;
+    }
+    const Json& delta = (*event->data())["choices"][0]["delta"];
+    if (delta.contains("content")) text += delta["content"].get<std::string>();
+  }
+  EXPECT_EQ(text, "hello world");
+}
+
+TEST_F(StreamTest, EveryFramingGivesTheSameText) {
+  Client client(emulator().client_options());
+  for (const char* mode : {"framing=crlf", "framing=cr", "byte-writes=1", "keepalive=1",
+                           "multiline=1", "ids=1;retry=1500", "framing=cr;byte-writes=1;keepalive=1"}) {
+    Stream stream = client.chat.completions.stream(chat_params(), stream_mode(mode));
+    const Collected got = collect(stream);
+    EXPECT_EQ(got.text, kPoem) << mode;
+    EXPECT_TRUE(got.done) << mode;
+  }
+}
+
+TEST_F(StreamTest, IdsPersistAndRetryIsReported) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params("a b"), stream_mode("ids=1"));
+  std::vector<std::string> ids;
+  for (const SSEEvent& event : stream) ids.push_back(event.id());
+  ASSERT_GE(ids.size(), 3u);
+  EXPECT_EQ(ids[0], "1");
+  EXPECT_EQ(ids[1], "2");
+}
+
+TEST_F(StreamTest, ErrorEventThrowsWithTheServersMessage) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params(), stream_mode("error-after=2"));
+  int seen = 0;
+  try {
+    for (const SSEEvent& event : stream) {
+      (void)event;
+      ++seen;
+    }
+    FAIL() << "expected BabyAPIError";
+  } catch (const APIConnectionError&) {
+    FAIL() << "an error event is not a connection error";
+  } catch (const BabyAPIError& error) {
+    EXPECT_NE(error.message().find("Injected stream error"), std::string::npos) << error.message();
+    EXPECT_EQ(error.type(), "server_error");
+    EXPECT_FALSE(error.request_id().empty());
+  }
+  EXPECT_EQ(seen, 2);
+}
+
+TEST_F(StreamTest, StreamCutMidEventIsAPIConnectionError) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params(), stream_mode("cut-after=3"));
+  std::string text;
+  EXPECT_THROW(
+      {
+        for (const SSEEvent& event : stream) text += event.text();
+      },
+      APIConnectionError);
+  EXPECT_FALSE(text.empty());
+  EXPECT_NE(text, kPoem);
+}
+
+TEST_F(StreamTest, CleanEndWithoutDoneEndsIteration) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(chat_params(), stream_mode("no-done=1"));
+  const Collected got = collect(stream);
+  EXPECT_EQ(got.text, kPoem);
+  EXPECT_FALSE(got.done);
+  EXPECT_EQ(stream.next(), nullptr);  // stays ended
+}
+
+TEST_F(StreamTest, FirstEventArrivesWhileTheServerHoldsTheRest) {
+  Client client(emulator().client_options());
+  const std::string key = unique_key();
+  Stream stream = client.chat.completions.stream(chat_params(),
+                                                 stream_mode("hold-after=1;hold-key=" + key));
+  const SSEEvent* first = stream.next();
+  ASSERT_NE(first, nullptr);  // nothing after it has been sent yet, so it was not buffered
+  EXPECT_FALSE(first->done());
+  EXPECT_EQ(stream_state(client, key, 0), "open");
+  client.post("/_emulator/release/" + key, Json::object());
+  std::string rest;
+  bool done = false;
+  while (const SSEEvent* event = stream.next()) {
+    if (event->done()) done = true;
+    rest += event->text();
+  }
+  EXPECT_EQ(first->text() + rest, kPoem);
+  EXPECT_TRUE(done);
+  EXPECT_EQ(stream_state(client, key, 10000), "completed");
+}
+
+TEST_F(StreamTest, EarlyBreakClosesTheConnection) {
+  Client client(emulator().client_options());
+  const std::string key = unique_key();
+  {
+    Stream stream = client.chat.completions.stream(chat_params(),
+                                                   stream_mode("hold-after=2;hold-key=" + key));
+    for (const SSEEvent& event : stream) {
+      (void)event;
+      break;
+    }
+  }  // the Stream is gone; the server must see its connection close
+  EXPECT_EQ(stream_state(client, key, 30000), "client_closed");
+}
+
+TEST_F(StreamTest, CloseEndsIterationAndTheConnection) {
+  Client client(emulator().client_options());
+  const std::string key = unique_key();
+  Stream stream = client.chat.completions.stream(chat_params(),
+                                                 stream_mode("hold-after=1;hold-key=" + key));
+  ASSERT_NE(stream.next(), nullptr);
+  stream.close();
+  EXPECT_EQ(stream.next(), nullptr);
+  EXPECT_EQ(stream_state(client, key, 30000), "client_closed");
+}
+
+TEST_F(StreamTest, ErrorStatusThrowsItsClassAndIsNotRetried) {
+  Client client(emulator().client_options());
+  RequestOptions options;
+  const std::string fault = "status=429;times=5;id=" + unique_key();
+  options.headers = {{"x-emulator-fault", fault}};
+  EXPECT_THROW(client.chat.completions.stream(chat_params(), options), RateLimitError);
+  int attempts = 0;
+  for (const Json& entry : emulator().requests()) {
+    if (entry["headers"].value("x-emulator-fault", "") == fault) ++attempts;
+  }
+  EXPECT_EQ(attempts, 1);
+}
+
+TEST_F(StreamTest, ValidationErrorBeforeTheStreamCarriesTheMessage) {
+  Client client(emulator().client_options());
+  try {
+    client.chat.completions.stream({{"model", "mistral"}, {"messages", Json::array()}});
+    FAIL() << "expected BadRequestError";
+  } catch (const BadRequestError& error) {
+    EXPECT_NE(error.message().find("messages"), std::string::npos);
+  }
+}
+
+TEST_F(StreamTest, SilenceLongerThanTheTimeoutIsAPITimeoutError) {
+  Client client(emulator().client_options());
+  RequestOptions options = stream_mode("delay-ms=60000");  // the second event never comes in time
+  options.timeout = milliseconds(200);
+  Stream stream = client.chat.completions.stream(chat_params(), options);
+  ASSERT_NE(stream.next(), nullptr);
+  EXPECT_THROW(stream.next(), APITimeoutError);
+}
+
+TEST_F(StreamTest, TheJsonTimeoutDoesNotCutStreams) {
+  ClientOptions options = emulator().client_options();
+  options.timeout = milliseconds(50);  // far shorter than the whole stream below
+  Client client(options);
+  Stream stream = client.chat.completions.stream(chat_params("one two three four"),
+                                                 stream_mode("delay-ms=40"));
+  EXPECT_EQ(collect(stream).text, "one two three four");
+}
+
+TEST_F(StreamTest, LargeStreamArrivesWhole) {
+  Client client(emulator().client_options());
+  Stream stream = client.completions.stream({{"model", "mistral"}, {"prompt", "abc"}},
+                                            stream_mode("tokens=20000"));
+  size_t events = 0;
+  size_t bytes = 0;
+  for (const SSEEvent& event : stream) {
+    if (event.done()) break;
+    ++events;
+    bytes += event.text().size();
+  }
+  EXPECT_GE(events, 20000u);
+  EXPECT_GT(bytes, 20000u);
+}
+
+TEST_F(StreamTest, VisionContentStreams) {
+  Client client(emulator().client_options());
+  Stream stream = client.chat.completions.stream(
+      {{"model", "pixtral"},
+       {"messages",
+        {{{"role", "user"},
+          {"content",
+           {{{"type", "text"}, {"text", "What is this image trying to communicate?"}},
+            {{"type", "image_url"},
+             {"image_url", {{"url", "https://api.babyapi.org/images/banner.png"}}}}}}}}}});
+  const std::string text = collect(stream).text;
+  EXPECT_NE(text.find("What is this image trying to communicate?"), std::string::npos);
+  EXPECT_NE(text.find("[image: https://api.babyapi.org/images/banner.png]"), std::string::npos) << text;
+}
+
+TEST_F(StreamTest, StreamsAreMovable) {
+  Client client(emulator().client_options());
+  Stream first = client.chat.completions.stream(chat_params("moved stream"));
+  Stream second(std::move(first));
+  EXPECT_EQ(collect(second).text, "moved stream");
+  EXPECT_EQ(first.next(), nullptr);  // NOLINT(bugprone-use-after-move): a moved-from Stream is empty
+}
+
+}  // namespace
+}  // namespace babyapi
