@@ -24,7 +24,8 @@ Client::Client(ClientOptions options)
       embeddings(core_),
       rerank(core_),
       baby(core_),
-      models(core_) {}
+      models(core_),
+      docling(core_) {}
 
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;

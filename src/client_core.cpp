@@ -1,5 +1,7 @@
 #include "client_core.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "babyapi/errors.hpp"
@@ -102,6 +104,24 @@ Response ClientCore::request(std::string_view method, std::string_view path, con
     request.body = dump_json_body(*body);
     set_header(request.headers, "Content-Type", "application/json");
   }
+  return send(std::move(request), request_options);
+}
+
+Response ClientCore::request_form(std::string_view path, detail::Form form,
+                                  const RequestOptions& request_options) {
+  for (const detail::FormPart& part : form) {
+    if (!part.is_file || part.path.empty()) continue;
+    std::error_code error;
+    const auto status = std::filesystem::status(part.path, error);
+    if (error || !std::filesystem::is_regular_file(status)) {
+      throw BabyAPIError("Cannot upload \"" + part.path + "\": no such file");
+    }
+    if (!std::ifstream(part.path, std::ios::binary)) {
+      throw BabyAPIError("Cannot upload \"" + part.path + "\": the file cannot be read");
+    }
+  }
+  detail::HttpRequest request = build("POST", path, request_options);
+  request.form = std::make_shared<const detail::Form>(std::move(form));
   return send(std::move(request), request_options);
 }
 

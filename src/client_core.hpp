@@ -32,6 +32,11 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   Response request(std::string_view method, std::string_view path, const Json* body,
                    const RequestOptions& request_options);
 
+  // A multipart/form-data POST (file uploads); retried like JSON calls, each attempt sending every
+  // part again. Files to be read from disk are checked before anything is sent.
+  Response request_form(std::string_view path, detail::Form form,
+                        const RequestOptions& request_options);
+
   // A streaming call: params with "stream": true, sent once (streams are never retried). Returns
   // once the status and headers are in; an error status throws its typed error.
   Stream stream(std::string_view path, const Json& params, const RequestOptions& request_options);

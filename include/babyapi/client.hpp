@@ -8,6 +8,7 @@
 #include "babyapi/chat.hpp"
 #include "babyapi/completions.hpp"
 #include "babyapi/core_fwd.hpp"
+#include "babyapi/docling.hpp"
 #include "babyapi/embeddings.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/models.hpp"
@@ -53,6 +54,7 @@ class Client {
   Rerank rerank;
   Baby baby;
   Models models;
+  Docling docling;
 };
 
 }  // namespace babyapi

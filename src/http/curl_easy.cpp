@@ -64,9 +64,16 @@ size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
 int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t ultotal,
                 curl_off_t ulnow) noexcept {
   auto& state = *static_cast<TransferState*>(user);
+  const auto sent = static_cast<std::uint64_t>(ulnow);
+  const auto total = static_cast<std::uint64_t>(ultotal);
+  // libcurl calls this often, also while only downloading; report changes only.
+  if (state.reported_any && sent == state.reported_sent && total == state.reported_total) return 0;
+  if (sent == 0 && total == 0) return 0;
+  state.reported_any = true;
+  state.reported_sent = sent;
+  state.reported_total = total;
   try {
-    (*state.on_upload_progress)(static_cast<std::uint64_t>(ulnow),
-                                static_cast<std::uint64_t>(ultotal));
+    (*state.on_upload_progress)(sent, total);
     return 0;
   } catch (...) {
     state.error = std::current_exception();
@@ -92,14 +99,39 @@ HeaderSlist header_list(const HeaderList& headers) {
   return list;
 }
 
+MimeHandle build_mime(CURL* h, const Form& form) {
+  MimeHandle mime(curl_mime_init(h));
+  if (!mime) throw std::bad_alloc();
+  for (const FormPart& part : form) {
+    curl_mimepart* field = curl_mime_addpart(mime.get());
+    if (field == nullptr) throw std::bad_alloc();
+    curl_mime_name(field, part.name.c_str());
+    if (part.is_file && !part.path.empty()) {
+      // libcurl reads the file as it sends it: the upload never sits in memory.
+      if (curl_mime_filedata(field, part.path.c_str()) != CURLE_OK) {
+        throw BabyAPIError("Cannot read \"" + part.path + "\" for upload");
+      }
+    } else {
+      curl_mime_data(field, part.value.data(), part.value.size());
+    }
+    if (part.is_file) {
+      curl_mime_filename(field, part.filename.c_str());
+      if (!part.content_type.empty()) curl_mime_type(field, part.content_type.c_str());
+    }
+  }
+  return mime;
+}
+
 }  // namespace
 
-HeaderSlist configure_easy(CURL* h, const HttpRequest& request, const TransportConfig& config,
-                           TransferState& state) {
-  HeaderSlist headers = header_list(request.headers);
+TransferResources configure_easy(CURL* h, const HttpRequest& request, const TransportConfig& config,
+                                 TransferState& state) {
+  TransferResources resources;
+  resources.headers = header_list(request.headers);
+  curl_slist* headers = resources.headers.get();
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, state.error_buffer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
@@ -125,6 +157,9 @@ HeaderSlist configure_easy(CURL* h, const HttpRequest& request, const TransportC
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (request.form) {
+    resources.mime = build_mime(h, *request.form);
+    curl_easy_setopt(h, CURLOPT_MIMEPOST, resources.mime.get());
   } else {
     if (request.method != "POST") {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -139,7 +174,7 @@ HeaderSlist configure_easy(CURL* h, const HttpRequest& request, const TransportC
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   }
-  return headers;
+  return resources;
 }
 
 void throw_transfer_error(CURLcode code, const TransferState& state, const std::string& url) {

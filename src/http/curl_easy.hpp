@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -23,8 +24,18 @@ struct EasyDeleter {
 struct SlistDeleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };
+struct MimeDeleter {
+  void operator()(curl_mime* mime) const noexcept { curl_mime_free(mime); }
+};
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderSlist = std::unique_ptr<curl_slist, SlistDeleter>;
+using MimeHandle = std::unique_ptr<curl_mime, MimeDeleter>;
+
+// What libcurl points into during one transfer; must outlive it.
+struct TransferResources {
+  HeaderSlist headers;
+  MimeHandle mime;
+};
 
 // Everything one transfer's callbacks touch. Callbacks never throw: they record the exception here
 // and make libcurl abort; the caller rethrows it once curl returns.
@@ -35,6 +46,9 @@ struct TransferState {
   std::string body;
   std::exception_ptr error;
   const ProgressCallback* on_upload_progress = nullptr;
+  std::uint64_t reported_sent = 0;  // last progress reported, to call back only on change
+  std::uint64_t reported_total = 0;
+  bool reported_any = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -42,9 +56,10 @@ struct TransferState {
 // answers and proxy CONNECT answers are discarded that way).
 void take_header_line(TransferState& state, const char* data, size_t size);
 
-// Sets every option a request needs on a (fresh or reset) easy handle. The returned list must
-// outlive the transfer, as must request and state.
-HeaderSlist configure_easy(CURL* handle, const HttpRequest& request, const TransportConfig& config,
+// Sets every option a request needs on a (fresh or reset) easy handle. The returned resources must
+// outlive the transfer, as must request and state. A form body is built afresh each time, so a
+// retry sends every part again (files are re-read from disk).
+TransferResources configure_easy(CURL* handle, const HttpRequest& request, const TransportConfig& config,
                            TransferState& state);
 
 // Throws APIConnectionError / APITimeoutError describing a failed transfer.

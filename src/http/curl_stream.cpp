@@ -25,7 +25,7 @@ class CurlStreamTransfer final : public StreamTransfer {
     request_.timeout = milliseconds(0);  // a long generation must never be cut
     easy_ = pool_.acquire_easy();
     multi_ = pool_.acquire_multi();
-    header_list_ = configure_easy(easy_.get(), request_, config, state_);
+    resources_ = configure_easy(easy_.get(), request_, config, state_);
     curl_easy_setopt(easy_.get(), CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(easy_.get(), CURLOPT_WRITEDATA, this);
     if (curl_multi_add_handle(multi_.get(), easy_.get()) != CURLM_OK) throw std::bad_alloc();
@@ -145,7 +145,7 @@ class CurlStreamTransfer final : public StreamTransfer {
   milliseconds idle_timeout_;
   MultiHandle multi_;  // declared before easy_ so the easy handle goes first
   EasyHandle easy_;
-  HeaderSlist header_list_;
+  TransferResources resources_;
   TransferState state_;
   bool attached_ = false;
   bool paused_ = false;

@@ -15,7 +15,7 @@ class CurlTransport final : public Transport {
   HttpResponse send(const HttpRequest& request) override {
     EasyHandle handle = pool_.acquire_easy();
     TransferState state;
-    HeaderSlist headers = configure_easy(handle.get(), request, config_, state);
+    TransferResources resources = configure_easy(handle.get(), request, config_, state);
     const CURLcode code = curl_easy_perform(handle.get());
     if (state.error) std::rethrow_exception(state.error);  // handle is dropped with the exception
     if (code != CURLE_OK) throw_transfer_error(code, state, request.url);

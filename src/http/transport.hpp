@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "babyapi/options.hpp"
+#include "http/form.hpp"
 #include "babyapi/response.hpp"
 
 namespace babyapi::detail {
@@ -18,7 +19,8 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   HeaderList headers;
-  std::string body;  // sent when non-empty or the method is POST
+  std::string body;                       // sent when non-empty or the method is POST
+  std::shared_ptr<const Form> form;       // sent as multipart/form-data instead of body when set
   std::chrono::milliseconds timeout{0};          // whole exchange; 0 = none
   std::chrono::milliseconds connect_timeout{0};  // 0 = libcurl's default
   ProgressCallback on_upload_progress;

@@ -79,6 +79,19 @@ TEST(WireTest, AuthorizationAndRetryCountAreSent) {
   EXPECT_NE(seen.find("GET /health HTTP/1.1\r\n"), std::string::npos) << seen;
 }
 
+TEST(WireTest, ModelIdIsPercentEncodedIntoOnePathSegment) {
+  std::string seen;
+  ScriptedServer server([&seen](const std::string& request) {
+    seen = request;
+    return json_answer(R"({"id":"org/model v1"})");
+  });
+  Client client(options_for(server.base_url()));
+  EXPECT_EQ(client.models.retrieve("org/model v1")["id"], "org/model v1");
+  EXPECT_EQ(seen.rfind("GET /v1/models/org%2Fmodel%20v1 HTTP/1.1\r\n", 0), 0u) << seen;
+  EXPECT_THROW(client.models.retrieve(""), BabyAPIError);
+  EXPECT_EQ(server.requests(), 1);
+}
+
 TEST(WireTest, InvalidJsonWithAJsonContentTypeIsAnError) {
   ScriptedServer server([](const std::string&) {
     return std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -224,6 +225,12 @@ int main(int argc, char** argv) {
   svr.set_read_timeout(30, 0);
   svr.set_write_timeout(30, 0);
   svr.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, which lets a second emulator bind the same
+  // port and silently share it. SO_REUSEADDR alone only permits TIME_WAIT reuse.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   emulator.install(svr);
 
   int port = cfg.port;

@@ -194,7 +194,8 @@ std::shared_ptr<LogEntry> Emulator::log_request(const httplib::Request& req,
   r["method"] = req.method;
   r["path"] = req.path;
   OJson query = OJson::object();
-  for (const auto& [k, v] : req.params) {
+  // From the target, not req.params: httplib also merges form-urlencoded bodies there.
+  for (const auto& [k, v] : parse_query(req.target)) {
     if (!query.contains(k)) {
       query[k] = v;
     } else {
@@ -367,6 +368,17 @@ void Emulator::install(httplib::Server& svr) {
   svr.Patch(".*", any);
   svr.Delete(".*", any);
   svr.Options(".*", any);
+
+  // HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body
+  // (RFC 9112 §6.3). httplib 0.11 instead reads such a POST/PUT/PATCH/DELETE until the
+  // read timeout and answers 400, so `curl -X POST url` would hang. Runs before the body
+  // is read; httplib's Request object is not const, only the view it hands us.
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
 
   // Answers httplib produces itself (malformed requests...) still get ids and a JSON body.
   svr.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

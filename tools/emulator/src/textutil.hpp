@@ -51,4 +51,10 @@ bool parse_long(std::string_view text, long long& out);
 
 std::string to_lower(std::string_view s);
 
+// Decodes %XX escapes and (when plus_is_space) '+' as a space.
+std::string percent_decode(std::string_view s, bool plus_is_space);
+
+// The query string of a request target ("/p?a=1&b" → {a:1, b:""}), in order, decoded.
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view target);
+
 }  // namespace emu
