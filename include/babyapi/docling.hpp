@@ -88,7 +88,12 @@ class Docling {
                               const RequestOptions& request_options = {}) const;
 
   // GET /docling/v1/status/poll/{task_id}; pin it with the x-babyapi-docling-id header.
+  // res["task_status"] is pending, started, success or failure.
   Response poll_status(std::string_view task_id, const RequestOptions& request_options = {}) const;
+  // The same, asking the server to hold its answer until the task ends or `wait` passes
+  // (docling-serve's wait parameter): a poll loop without sleeps.
+  Response poll_status(std::string_view task_id, std::chrono::milliseconds wait,
+                       const RequestOptions& request_options = {}) const;
   // GET /docling/v1/result/{task_id}; pin it the same way.
   Response get_result(std::string_view task_id, const RequestOptions& request_options = {}) const;
   // Polls until the task ends: returns the result on success; throws BabyAPIError carrying the

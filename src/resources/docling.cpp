@@ -2,7 +2,7 @@
 #include "babyapi/docling.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdio>
 #include <thread>
 
 #include "babyapi/errors.hpp"
@@ -107,6 +107,18 @@ Response Docling::poll_status(std::string_view task_id, const RequestOptions& re
                         request_options);
 }
 
+Response Docling::poll_status(std::string_view task_id, std::chrono::milliseconds wait,
+                              const RequestOptions& request_options) const {
+  if (wait.count() < 0) throw BabyAPIError("poll_status: wait must not be negative");
+  RequestOptions options = request_options;
+  // The long poll must not trip the request deadline.
+  options.timeout = request_options.timeout.value_or(core_->options().timeout) + wait;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", static_cast<double>(wait.count()) / 1000.0);
+  return core_->request("GET", task_path("/docling/v1/status/poll/", task_id) + "?wait=" + seconds,
+                        nullptr, options);
+}
+
 Response Docling::get_result(std::string_view task_id, const RequestOptions& request_options) const {
   return core_->request("GET", task_path("/docling/v1/result/", task_id), nullptr, request_options);
 }
@@ -116,8 +128,6 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
   if (wait.interval.count() <= 0) throw BabyAPIError("WaitOptions::interval must be positive");
   RequestOptions pinned = request_options;
   if (!wait.docling_id.empty()) pinned.headers[kDoclingIdHeader] = wait.docling_id;
-  const milliseconds request_timeout = request_options.timeout.value_or(core_->options().timeout);
-  const std::string poll_path = task_path("/docling/v1/status/poll/", task_id);
   const auto deadline = SteadyClock::now() + wait.timeout;
 
   for (;;) {
@@ -129,11 +139,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
     }
     // Ask the server to hold the answer until the task ends or this much time passes.
     const milliseconds hold = std::min(wait.interval, remaining);
-    RequestOptions poll = pinned;
-    poll.timeout = request_timeout + hold;  // the long poll must not trip the request deadline
-    char wait_seconds[32];
-    std::snprintf(wait_seconds, sizeof wait_seconds, "%.3f", static_cast<double>(hold.count()) / 1000.0);
-    Response status = core_->request("GET", poll_path + "?wait=" + wait_seconds, nullptr, poll);
+    Response status = poll_status(task_id, hold, pinned);
     if (wait.on_poll) wait.on_poll(status.json());
 
     const std::string state = task_state(status.json());

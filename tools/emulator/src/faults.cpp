@@ -55,9 +55,12 @@ bool parse_fault(const std::string& text, Fault& f, std::string& err) {
     } else if (k == "should-retry") {
       f.should_retry = v;
     } else if (k == "drop") {
-      if (v == "1" || v == "true" || v == "close") f.drop = "close";
-      else if (v == "headers" || v == "partial") f.drop = v;
-      else return err = "drop must be 1|close|headers|partial", false;
+      if (v == "1" || v == "true" || v == "close")
+        f.drop = "close";
+      else if (v == "headers" || v == "partial")
+        f.drop = v;
+      else
+        return err = "drop must be 1|close|headers|partial", false;
     } else if (k == "delay-ms") {
       if (!int_in(v, 0, 600000, f.delay_ms)) return err = "delay-ms must be 0..600000", false;
     } else if (k == "message") {
@@ -77,11 +80,20 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -146,12 +158,12 @@ void drop_connection(Call& call, const std::string& how) {
   if (how == "partial") {
     // Promise 64 bytes, send 20, close: a truncated JSON body.
     res.status = 200;
-    res.set_content_provider(
-        64, "application/json", [](std::size_t, std::size_t, httplib::DataSink& sink) {
-          static const char kPart[] = "{\"id\":\"truncated\",\"o";
-          sink.write(kPart, sizeof kPart - 1);
-          return false;
-        });
+    res.set_content_provider(64, "application/json",
+                             [](std::size_t, std::size_t, httplib::DataSink& sink) {
+                               static const char kPart[] = "{\"id\":\"truncated\",\"o";
+                               sink.write(kPart, sizeof kPart - 1);
+                               return false;
+                             });
     return;
   }
   // Headers (chunked), then the connection closes without the terminating chunk.

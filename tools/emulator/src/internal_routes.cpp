@@ -62,12 +62,13 @@ void Emulator::register_internal_routes() {
     const long long wait_ms = query_ms(call.req, "wait_ms");
     Emulator& emu = call.emu;
     if (wait_ms > 0) {
-      emu.wait(std::chrono::milliseconds(wait_ms),
-               [&] {
-                 auto s = emu.find_stream_locked(key);
-                 return s && s->state != "open";
-               },
-               -1);
+      emu.wait(
+          std::chrono::milliseconds(wait_ms),
+          [&] {
+            auto s = emu.find_stream_locked(key);
+            return s && s->state != "open";
+          },
+          -1);
     }
     OJson body;
     {

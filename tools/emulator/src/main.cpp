@@ -279,8 +279,12 @@ int main(int argc, char** argv) {
               std::fflush(stdout);
             }
             break;
-          case 'q': listener_done = true; break;
-          default: stop_requested = true; break;  // 's' or 'x'
+          case 'q':
+            listener_done = true;
+            break;
+          default:
+            stop_requested = true;
+            break;  // 's' or 'x'
         }
       }
     }

@@ -21,9 +21,7 @@ ApiError bad_request(const std::string& message, const std::string& param,
                   param.empty() ? OJson(nullptr) : OJson(param), OJson(code));
 }
 
-std::string dump(const OJson& j) {
-  return j.dump(-1, ' ', false, OJson::error_handler_t::replace);
-}
+std::string dump(const OJson& j) { return j.dump(-1, ' ', false, OJson::error_handler_t::replace); }
 
 OJson openai_error_body(const std::string& message, const std::string& type, const OJson& param,
                         const OJson& code) {
@@ -49,13 +47,15 @@ void send_openai_error(httplib::Response& res, int status, const std::string& me
 
 OJson parse_json_body(const Call& call) {
   const std::string& body = call.req.body;
-  if (body.empty()) throw bad_request("The request body must be a JSON object.", "", "invalid_json");
+  if (body.empty())
+    throw bad_request("The request body must be a JSON object.", "", "invalid_json");
   OJson j = OJson::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     throw bad_request("We could not parse the JSON body of your request: invalid JSON.", "",
                       "invalid_json");
   }
-  if (!j.is_object()) throw bad_request("The request body must be a JSON object.", "", "invalid_json");
+  if (!j.is_object())
+    throw bad_request("The request body must be a JSON object.", "", "invalid_json");
   return j;
 }
 
@@ -185,8 +185,8 @@ std::size_t Emulator::reset_faults() {
   return n;
 }
 
-std::shared_ptr<LogEntry> Emulator::log_request(const httplib::Request& req,
-                                                const std::string& rid, std::uint64_t seq) {
+std::shared_ptr<LogEntry> Emulator::log_request(const httplib::Request& req, const std::string& rid,
+                                                std::uint64_t seq) {
   auto e = std::make_shared<LogEntry>();
   OJson& r = e->record;
   r["request_id"] = rid;
@@ -308,8 +308,7 @@ bool Emulator::check_auth(Call& call) const {
 }
 
 httplib::Server::Handler Emulator::wrap(Route fn, bool internal) {
-  return [this, fn = std::move(fn), internal](const httplib::Request& req,
-                                                httplib::Response& res) {
+  return [this, fn = std::move(fn), internal](const httplib::Request& req, httplib::Response& res) {
     const std::uint64_t seq = ++seq_;
     Call call{*this, req, res, "req_emu_" + std::to_string(seq), seq, nullptr};
     res.set_header("x-request-id", call.request_id);
@@ -336,31 +335,40 @@ httplib::Server::Handler Emulator::wrap(Route fn, bool internal) {
 void Emulator::route(const std::string& method, const std::string& pattern, Route fn) {
   const bool internal = pattern.rfind("/_emulator/", 0) == 0;
   auto handler = wrap(std::move(fn), internal);
-  if (method == "GET") svr_->Get(pattern, std::move(handler));
-  else if (method == "POST") svr_->Post(pattern, std::move(handler));
-  else if (method == "PUT") svr_->Put(pattern, std::move(handler));
-  else if (method == "PATCH") svr_->Patch(pattern, std::move(handler));
-  else if (method == "DELETE") svr_->Delete(pattern, std::move(handler));
-  else if (method == "OPTIONS") svr_->Options(pattern, std::move(handler));
-  else throw std::logic_error("unsupported method " + method);
+  if (method == "GET")
+    svr_->Get(pattern, std::move(handler));
+  else if (method == "POST")
+    svr_->Post(pattern, std::move(handler));
+  else if (method == "PUT")
+    svr_->Put(pattern, std::move(handler));
+  else if (method == "PATCH")
+    svr_->Patch(pattern, std::move(handler));
+  else if (method == "DELETE")
+    svr_->Delete(pattern, std::move(handler));
+  else if (method == "OPTIONS")
+    svr_->Options(pattern, std::move(handler));
+  else
+    throw std::logic_error("unsupported method " + method);
 }
 
 void Emulator::install(httplib::Server& svr) {
   svr_ = &svr;
   register_internal_routes();
-  register_openai_routes(*this);
+  register_generation_routes(*this);
+  register_model_routes(*this);
 
   // Anything else: 404 in OpenAI shape (after faults and auth, like every route).
   auto not_found = [](Call& call) {
-    send_openai_error(call.res, 404,
-                      "Not found: " + call.req.method + " " + call.req.path, "invalid_request_error",
-                      nullptr, "not_found");
+    send_openai_error(call.res, 404, "Not found: " + call.req.method + " " + call.req.path,
+                      "invalid_request_error", nullptr, "not_found");
   };
   auto api_404 = wrap(not_found, false);
   auto internal_404 = wrap(not_found, true);
   auto any = [api_404, internal_404](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.rfind("/_emulator/", 0) == 0) internal_404(req, res);
-    else api_404(req, res);
+    if (req.path.rfind("/_emulator/", 0) == 0)
+      internal_404(req, res);
+    else
+      api_404(req, res);
   };
   svr.Get(".*", any);
   svr.Post(".*", any);
@@ -389,18 +397,19 @@ void Emulator::install(httplib::Server& svr) {
       res.set_header("x-emulator-remote-port", std::to_string(req.remote_port));
     }
   });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const int status = res.status;
     send_openai_error(res, status, "HTTP error " + std::to_string(status),
                       status >= 500 ? "server_error" : "invalid_request_error", nullptr, nullptr);
     return httplib::Server::HandlerResponse::Handled;
   }));
-  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    send_openai_error(res, 500, "Emulator internal error", "server_error", nullptr,
-                      "internal_error");
-  });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        send_openai_error(res, 500, "Emulator internal error", "server_error", nullptr,
+                          "internal_error");
+      });
   if (cfg_.verbose) {
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       static std::mutex mu;

@@ -66,7 +66,7 @@ struct LogEntry {
   OJson record;  // fixed part, built when the request arrives
   // Fields below change later and are guarded by the log mutex.
   int status = 0;
-  OJson fault;  // null, or {"header":..., "applied":bool}
+  OJson fault;   // null, or {"header":..., "applied":bool}
   OJson stream;  // null, or {"key","state","events_sent","bytes_sent"}
   bool client_closed = false;
 };
@@ -118,8 +118,7 @@ class Emulator {
 
   // Waits until pred() (evaluated under the state mutex), the timeout, shutdown,
   // or — when watch_fd >= 0 — the peer closing that connection.
-  WaitEnd wait(std::chrono::milliseconds timeout, const std::function<bool()>& pred,
-               int watch_fd);
+  WaitEnd wait(std::chrono::milliseconds timeout, const std::function<bool()>& pred, int watch_fd);
 
   // Hold latches: release() before or after the hold starts both work.
   void release(const std::string& key);
@@ -171,7 +170,8 @@ class Emulator {
 };
 
 // Route modules.
-void register_openai_routes(Emulator& emu);
+void register_generation_routes(Emulator& emu);  // chat, completions, /infer
+void register_model_routes(Emulator& emu);       // models, embeddings, rerank, health, tts
 
 // faults.cpp: applies x-emulator-fault; true when the request has been answered.
 bool apply_fault(Call& call);

@@ -15,8 +15,7 @@ ApiError bad_stream_header(const std::string& why) {
                      "emulator_bad_stream");
 }
 
-long long int_option(const std::string& key, const std::string& value, long long lo,
-                     long long hi) {
+long long int_option(const std::string& key, const std::string& value, long long lo, long long hi) {
   long long n = 0;
   if (!parse_long(value, n) || n < lo || n > hi) {
     throw bad_stream_header(key + " must be an integer " + std::to_string(lo) + ".." +
@@ -97,15 +96,15 @@ bool run_stream(StreamRun& r, httplib::DataSink& sink) {
     const auto at = static_cast<long long>(i);
     if (o.hold_after == at) {
       const std::string& key = r.hold_key;
-      const WaitEnd end = emu.wait(std::chrono::hours(24 * 365),
-                                   [&] { return emu.released_locked(key); }, fd);
+      const WaitEnd end = emu.wait(
+          std::chrono::hours(24 * 365), [&] { return emu.released_locked(key); }, fd);
       if (end != WaitEnd::predicate) {
         return fail(end == WaitEnd::shutdown ? "shutdown" : "client_closed");
       }
     }
     if (o.error_after == at) {
-      const std::string err = dump(
-          OJson{{"error", {{"message", "Injected stream error"}, {"type", "server_error"}}}});
+      const std::string err =
+          dump(OJson{{"error", {{"message", "Injected stream error"}, {"type", "server_error"}}}});
       if (!write("event: error" + o.eol + "data: " + err + o.eol + o.eol)) {
         return fail(ended_state(emu));
       }
@@ -156,22 +155,37 @@ StreamOptions parse_stream_options(const httplib::Request& req) {
   }
   constexpr long long kBig = 1000000000;
   for (const auto& [k, v] : items) {
-    if (k == "delay-ms") o.delay_ms = int_option(k, v, 0, 600000);
+    if (k == "delay-ms")
+      o.delay_ms = int_option(k, v, 0, 600000);
     else if (k == "framing") {
-      if (v == "lf") o.eol = "\n";
-      else if (v == "crlf") o.eol = "\r\n";
-      else if (v == "cr") o.eol = "\r";
-      else throw bad_stream_header("framing must be lf|crlf|cr");
-    } else if (k == "byte-writes") o.byte_writes = flag_option(k, v);
-    else if (k == "keepalive") o.keepalive = flag_option(k, v);
-    else if (k == "multiline") o.multiline = flag_option(k, v);
-    else if (k == "no-done") o.no_done = flag_option(k, v);
-    else if (k == "ids") o.ids = flag_option(k, v);
-    else if (k == "retry") o.retry_ms = int_option(k, v, 0, kBig);
-    else if (k == "error-after") o.error_after = int_option(k, v, 0, kBig);
-    else if (k == "cut-after") o.cut_after = int_option(k, v, 0, kBig);
-    else if (k == "hold-after") o.hold_after = int_option(k, v, 0, kBig);
-    else if (k == "tokens") o.tokens = int_option(k, v, 1, 10000000);
+      if (v == "lf")
+        o.eol = "\n";
+      else if (v == "crlf")
+        o.eol = "\r\n";
+      else if (v == "cr")
+        o.eol = "\r";
+      else
+        throw bad_stream_header("framing must be lf|crlf|cr");
+    } else if (k == "byte-writes")
+      o.byte_writes = flag_option(k, v);
+    else if (k == "keepalive")
+      o.keepalive = flag_option(k, v);
+    else if (k == "multiline")
+      o.multiline = flag_option(k, v);
+    else if (k == "no-done")
+      o.no_done = flag_option(k, v);
+    else if (k == "ids")
+      o.ids = flag_option(k, v);
+    else if (k == "retry")
+      o.retry_ms = int_option(k, v, 0, kBig);
+    else if (k == "error-after")
+      o.error_after = int_option(k, v, 0, kBig);
+    else if (k == "cut-after")
+      o.cut_after = int_option(k, v, 0, kBig);
+    else if (k == "hold-after")
+      o.hold_after = int_option(k, v, 0, kBig);
+    else if (k == "tokens")
+      o.tokens = int_option(k, v, 1, 10000000);
     else if (k == "hold-key" || k == "key") {
       if (v.empty() || v.find('/') != std::string::npos) {
         throw bad_stream_header(k + " must be non-empty and without '/'");

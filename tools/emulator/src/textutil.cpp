@@ -154,17 +154,20 @@ std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
     if (chars == max_chars) break;
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t len = 1;
-    if (c >= 0xF0) len = 4;
-    else if (c >= 0xE0) len = 3;
-    else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     i += len;
     ++chars;
   }
   return std::string(s.substr(0, i < s.size() ? i : s.size()));
 }
 
-bool parse_kv_list(std::string_view text,
-                   std::vector<std::pair<std::string, std::string>>& out, std::string& err) {
+bool parse_kv_list(std::string_view text, std::vector<std::pair<std::string, std::string>>& out,
+                   std::string& err) {
   while (!text.empty()) {
     const std::size_t semi = text.find(';');
     std::string_view item = trim(text.substr(0, semi));
@@ -172,8 +175,8 @@ bool parse_kv_list(std::string_view text,
     if (item.empty()) continue;
     const std::size_t eq = item.find('=');
     std::string_view key = trim(item.substr(0, eq));
-    std::string_view value = eq == std::string_view::npos ? std::string_view{"1"}
-                                                          : trim(item.substr(eq + 1));
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view{"1"} : trim(item.substr(eq + 1));
     if (key.empty()) {
       err = "empty key in '" + std::string(item) + "'";
       return false;
@@ -245,9 +248,9 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view ta
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     if (item.empty()) continue;
     const std::size_t eq = item.find('=');
-    out.emplace_back(percent_decode(item.substr(0, eq), true),
-                     eq == std::string_view::npos ? std::string()
-                                                  : percent_decode(item.substr(eq + 1), true));
+    out.emplace_back(
+        percent_decode(item.substr(0, eq), true),
+        eq == std::string_view::npos ? std::string() : percent_decode(item.substr(eq + 1), true));
   }
   return out;
 }

@@ -42,8 +42,7 @@ std::string truncate_utf8(std::string_view s, std::size_t max_chars);
 
 // Parses "k=v;k2=v2" (spaces around items are ignored; a value may contain '=').
 // An item without '=' gets the value "1". Returns false and sets err on an empty key.
-bool parse_kv_list(std::string_view text,
-                   std::vector<std::pair<std::string, std::string>>& out,
+bool parse_kv_list(std::string_view text, std::vector<std::pair<std::string, std::string>>& out,
                    std::string& err);
 
 // Whole-string decimal integer parse (optional leading '-'); false on anything else.

@@ -1,65 +1,16 @@
-// The OpenAI-compatible surface and the BabyAPI extras, with toy deterministic models:
-// chat/completions echo, hash embeddings, lexical rerank, /infer, /health, /v1/tts.
-#include <algorithm>
-#include <cstring>
+// Text generation with the echo model: /v1/chat/completions, /v1/completions (both
+// with SSE streaming) and BabyAPI's /infer.
+#include <memory>
 #include <optional>
-#include <set>
+#include <utility>
 
 #include "server.hpp"
 #include "streaming.hpp"
 #include "textutil.hpp"
+#include "validate.hpp"
 
 namespace emu {
 namespace {
-
-const std::vector<std::string>& model_ids() {
-  static const std::vector<std::string> ids = {"mistral", "mixtral", "pixtral", "qwen3-embedding",
-                                               "qwen3-reranker"};
-  return ids;
-}
-
-OJson model_json(const std::string& id) {
-  return OJson{{"id", id}, {"object", "model"}, {"created", kCreated}, {"owned_by", kName}};
-}
-
-ApiError missing(const std::string& name) {
-  return bad_request("Missing required parameter: '" + name + "'.", name,
-                     "missing_required_parameter");
-}
-
-ApiError wrong_type(const std::string& name, const std::string& expected) {
-  return bad_request("Invalid type for '" + name + "': expected " + expected + ".", name,
-                     "invalid_type");
-}
-
-std::string require_string(const OJson& body, const std::string& name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) throw missing(name);
-  if (!it->is_string()) throw wrong_type(name, "a string");
-  return it->get<std::string>();
-}
-
-std::optional<long long> optional_int(const OJson& body, const std::string& name, long long lo,
-                                      long long hi, const std::string& shown_name = "") {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::nullopt;
-  const std::string label = shown_name.empty() ? name : shown_name;
-  if (!it->is_number_integer()) throw wrong_type(label, "an integer");
-  const long long v = it->get<long long>();
-  if (v < lo || v > hi) {
-    throw bad_request("Invalid value for '" + label + "': expected an integer between " +
-                          std::to_string(lo) + " and " + std::to_string(hi) + ".",
-                      label);
-  }
-  return v;
-}
-
-bool optional_bool(const OJson& body, const std::string& name, bool fallback) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return fallback;
-  if (!it->is_boolean()) throw wrong_type(name, "a boolean");
-  return it->get<bool>();
-}
 
 // Message content as the toy models see it: a string as-is; parts → text parts joined
 // with a space, then " [image: <url, 60 chars max>]" per image_url part.
@@ -76,16 +27,20 @@ std::string render_content(const OJson& content, const std::string& param) {
     if (!part.is_object()) throw wrong_type(pp, "an object");
     const std::string type = part.value("type", "");
     if (type == "text") {
-      if (!part.contains("text") || !part["text"].is_string()) throw wrong_type(pp + ".text", "a string");
+      if (!part.contains("text") || !part["text"].is_string())
+        throw wrong_type(pp + ".text", "a string");
       if (!first_text) text += ' ';
       text += part["text"].get<std::string>();
       first_text = false;
     } else if (type == "image_url") {
       const OJson iu = part.value("image_url", OJson());
       std::string url;
-      if (iu.is_string()) url = iu.get<std::string>();
-      else if (iu.is_object() && iu.contains("url") && iu["url"].is_string()) url = iu["url"].get<std::string>();
-      else throw wrong_type(pp + ".image_url", "an object with a string 'url'");
+      if (iu.is_string())
+        url = iu.get<std::string>();
+      else if (iu.is_object() && iu.contains("url") && iu["url"].is_string())
+        url = iu["url"].get<std::string>();
+      else
+        throw wrong_type(pp + ".image_url", "an object with a string 'url'");
       images += " [image: " + truncate_utf8(url, 60) + "]";
     }
   }
@@ -204,8 +159,11 @@ void chat_completions(Call& call) {
   plan.count = tokens->size() + 2 + (with_usage ? 1 : 0);
   plan.multiline_event = tokens->empty() ? -1 : 1;
   plan.payload = [id, model, tokens, finish, usage_json](std::size_t i) {
-    OJson chunk{{"id", id}, {"object", "chat.completion.chunk"}, {"created", kCreated},
-                {"model", model}, {"system_fingerprint", kName}};
+    OJson chunk{{"id", id},
+                {"object", "chat.completion.chunk"},
+                {"created", kCreated},
+                {"model", model},
+                {"system_fingerprint", kName}};
     const std::size_t n = tokens->size();
     if (i == n + 2) {  // usage chunk
       chunk["choices"] = OJson::array();
@@ -309,124 +267,6 @@ void completions(Call& call) {
   start_sse(call, opt, std::move(plan));
 }
 
-std::vector<std::string> string_list(const OJson& body, const std::string& name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) throw missing(name);
-  std::vector<std::string> out;
-  if (it->is_string()) {
-    out.push_back(it->get<std::string>());
-    return out;
-  }
-  if (!it->is_array() || it->empty()) throw wrong_type(name, "a string or a non-empty array of strings");
-  for (const auto& v : *it) {
-    if (!v.is_string()) throw wrong_type(name, "a string or a non-empty array of strings");
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-std::string keep_words(const std::string& text, std::optional<long long> n) {
-  if (!n || *n < 0) return text;
-  const auto tokens = tokenize(text);
-  return join_tokens(tokens, static_cast<std::size_t>(*n));
-}
-
-void embeddings(Call& call) {
-  const OJson body = parse_json_body(call);
-  const std::string model = require_string(body, "model");
-  const std::vector<std::string> inputs = string_list(body, "input");
-  const int dims = static_cast<int>(optional_int(body, "dimensions", 1, 4096).value_or(16));
-  std::string format = "float";
-  if (body.contains("encoding_format") && !body["encoding_format"].is_null()) {
-    if (!body["encoding_format"].is_string()) throw wrong_type("encoding_format", "a string");
-    format = body["encoding_format"].get<std::string>();
-    if (format != "float" && format != "base64") {
-      throw bad_request("Invalid value for 'encoding_format': expected 'float' or 'base64'.",
-                        "encoding_format");
-    }
-  }
-  const auto truncate = optional_int(body, "truncate_prompt_tokens", -1, 1000000000);
-  if (truncate && *truncate == 0) {
-    throw bad_request("Invalid value for 'truncate_prompt_tokens': expected -1 or >= 1.",
-                      "truncate_prompt_tokens");
-  }
-  OJson data = OJson::array();
-  std::size_t tokens = 0;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const std::string text = keep_words(inputs[i], truncate);
-    tokens += count_words(text);
-    const std::vector<float> v = hash_embedding(text, dims);
-    OJson emb;
-    if (format == "float") {
-      emb = OJson::array();
-      for (float f : v) emb.push_back(static_cast<double>(f));
-    } else {
-      std::string bytes(v.size() * 4, '\0');
-      for (std::size_t k = 0; k < v.size(); ++k) {
-        std::uint32_t bits = 0;
-        std::memcpy(&bits, &v[k], 4);
-        for (int b = 0; b < 4; ++b) bytes[k * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xFF);
-      }
-      emb = base64_encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    }
-    data.push_back(OJson{{"object", "embedding"}, {"index", i}, {"embedding", std::move(emb)}});
-  }
-  send_json(call.res, 200,
-            OJson{{"object", "list"},
-                  {"data", std::move(data)},
-                  {"model", model},
-                  {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
-}
-
-void rerank(Call& call) {
-  const OJson body = parse_json_body(call);
-  const std::string model = require_string(body, "model");
-  const std::string query = require_string(body, "query");
-  auto dit = body.find("documents");
-  if (dit == body.end() || dit->is_null()) throw missing("documents");
-  if (!dit->is_array()) throw wrong_type("documents", "an array of strings");
-  std::vector<std::string> docs;
-  for (const auto& d : *dit) {
-    if (d.is_string()) docs.push_back(d.get<std::string>());
-    else if (d.is_object() && d.contains("text") && d["text"].is_string()) docs.push_back(d["text"].get<std::string>());
-    else throw wrong_type("documents", "an array of strings");
-  }
-  const auto top_n = optional_int(body, "top_n", 0, 1000000000);
-  const bool return_documents = optional_bool(body, "return_documents", false);
-  const auto truncate = optional_int(body, "truncate_prompt_tokens", -1, 1000000000);
-
-  const auto qwords = lexical_words(query);
-  const std::set<std::string> qset(qwords.begin(), qwords.end());
-  std::vector<std::pair<std::size_t, double>> scored;
-  std::size_t total_tokens = 0;
-  for (std::size_t i = 0; i < docs.size(); ++i) {
-    const std::string doc = keep_words(docs[i], truncate && *truncate > 0 ? truncate : std::nullopt);
-    total_tokens += count_words(doc);
-    const auto dwords = lexical_words(doc);
-    const std::set<std::string> dset(dwords.begin(), dwords.end());
-    std::size_t common = 0;
-    for (const auto& w : qset) common += dset.count(w);
-    scored.emplace_back(i, qset.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(qset.size()));
-  }
-  total_tokens += count_words(query);
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (top_n && *top_n > 0 && static_cast<std::size_t>(*top_n) < scored.size()) {
-    scored.resize(static_cast<std::size_t>(*top_n));
-  }
-  OJson results = OJson::array();
-  for (const auto& [i, score] : scored) {
-    OJson r{{"index", i}, {"relevance_score", score}};
-    if (return_documents) r["document"] = OJson{{"text", docs[i]}};
-    results.push_back(std::move(r));
-  }
-  send_json(call.res, 200,
-            OJson{{"id", "rerank-emu-" + std::to_string(call.seq)},
-                  {"model", model},
-                  {"results", std::move(results)},
-                  {"usage", {{"total_tokens", total_tokens}}}});
-}
-
 void infer(Call& call) {
   const OJson body = parse_json_body(call);
   const std::string model = require_string(body, "model");
@@ -449,66 +289,12 @@ void infer(Call& call) {
                   {"received", body}});
 }
 
-// 8-bit mono 8 kHz PCM WAV. Data: 00 FF 0D 0A, the UTF-8 bytes of the input,
-// then the 256 byte values 00..FF in order.
-void tts(Call& call) {
-  const OJson body = parse_json_body(call);
-  const std::string input = require_string(body, "input");
-  std::string pcm("\x00\xFF\r\n", 4);
-  pcm += input;
-  for (int b = 0; b < 256; ++b) pcm.push_back(static_cast<char>(b));
-  std::string wav;
-  auto u32 = [&wav](std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) wav.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  };
-  auto u16 = [&wav](std::uint16_t v) {
-    wav.push_back(static_cast<char>(v & 0xFF));
-    wav.push_back(static_cast<char>(v >> 8));
-  };
-  const auto data_size = static_cast<std::uint32_t>(pcm.size());
-  wav += "RIFF";
-  u32(36 + data_size);
-  wav += "WAVEfmt ";
-  u32(16);     // fmt chunk size
-  u16(1);      // PCM
-  u16(1);      // mono
-  u32(8000);   // sample rate
-  u32(8000);   // byte rate
-  u16(1);      // block align
-  u16(8);      // bits per sample
-  wav += "data";
-  u32(data_size);
-  wav += pcm;
-  call.res.status = 200;
-  call.res.set_content(wav, "audio/wav");
-}
-
 }  // namespace
 
-void register_openai_routes(Emulator& emu) {
+void register_generation_routes(Emulator& emu) {
   emu.route("POST", "/v1/chat/completions", chat_completions);
   emu.route("POST", "/v1/completions", completions);
-  emu.route("GET", "/v1/models", [](Call& call) {
-    OJson data = OJson::array();
-    for (const auto& id : model_ids()) data.push_back(model_json(id));
-    send_json(call.res, 200, OJson{{"object", "list"}, {"data", std::move(data)}});
-  });
-  // httplib has already percent-decoded the path, so "a%2Fb" arrives as "a/b".
-  emu.route("GET", "/v1/models/(.+)", [](Call& call) {
-    const std::string id = call.req.matches[1];
-    const auto& ids = model_ids();
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
-      send_openai_error(call.res, 404, "The model '" + id + "' does not exist.",
-                        "invalid_request_error", "model", "model_not_found");
-      return;
-    }
-    send_json(call.res, 200, model_json(id));
-  });
-  emu.route("POST", "/v1/embeddings", embeddings);
-  for (const char* path : {"/v1/rerank", "/rerank", "/v2/rerank"}) emu.route("POST", path, rerank);
   emu.route("POST", "/infer", infer);
-  emu.route("GET", "/health", [](Call& call) { send_json(call.res, 200, OJson{{"status", "ok"}}); });
-  emu.route("POST", "/v1/tts", tts);
 }
 
 }  // namespace emu
