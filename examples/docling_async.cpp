@@ -23,12 +23,13 @@ int main(int argc, char** argv) {
 
   // Easiest: poll + fetch in one call, pinned to the right node.
   babyapi::Response result = client.docling.wait_for_result(
-      task_id, babyapi::WaitOptions{
-                   submitted["_babyapi_docling_id"],  // pin to the right node
-                   std::chrono::seconds(2),           // interval
-                   std::chrono::seconds(600),         // timeout
-                   [](const babyapi::Json& s) { std::cout << "status: " << s["task_status"] << "\n"; },
-               });
+      task_id,
+      babyapi::WaitOptions{
+          submitted["_babyapi_docling_id"],  // pin to the right node
+          std::chrono::seconds(2),           // interval
+          std::chrono::seconds(600),         // timeout
+          [](const babyapi::Json& s) { std::cout << "status: " << s["task_status"] << "\n"; },
+      });
 
   std::cout << result["document"]["md_content"].get<std::string>() << "\n";
 }

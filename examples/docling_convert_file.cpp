@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
   std::cout << one["document"]["md_content"].get<std::string>() << "\n";
 
   // Several files plus options: every option becomes its own form field.
-  babyapi::Response both = client.docling.convert_file({argv[1], argv[2]},
-                                                       {{"to_formats", {"md", "json"}}});
+  babyapi::Response both =
+      client.docling.convert_file({argv[1], argv[2]}, {{"to_formats", {"md", "json"}}});
   std::cout << both["document"]["filename"].get<std::string>() << "\n";
 
   // Raw bytes with a file name and content type.

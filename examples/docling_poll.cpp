@@ -22,7 +22,8 @@ int main() {
   }
 
   if (status["task_status"] == "success") {
-    std::cout << client.docling.get_result(task_id, pinned)["document"]["md_content"].get<std::string>()
-              << "\n";
+    std::cout
+        << client.docling.get_result(task_id, pinned)["document"]["md_content"].get<std::string>()
+        << "\n";
   }
 }

@@ -1,4 +1,5 @@
-// Quick start: one chat completion. Reads BABYAPI_API_KEY and BABYAPI_BASE_URL from the environment.
+// Quick start: one chat completion. Reads BABYAPI_API_KEY and BABYAPI_BASE_URL from the
+// environment.
 #include <babyapi/babyapi.hpp>
 
 #include <iostream>

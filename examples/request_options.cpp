@@ -16,6 +16,7 @@ int main() {
   options.timeout = std::chrono::seconds(10);
   options.headers = {{"x-app", "demo"}};
   babyapi::Response again = client.chat.completions.create(
-      {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "Hi again."}}}}}, options);
+      {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "Hi again."}}}}},
+      options);
   std::cout << again["choices"][0]["message"]["content"].get<std::string>() << "\n";
 }

@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
       {"messages",
        {{{"role", "user"},
          {"content",
-          {{{"type", "text"}, {"text", "Describe the image in 2 sentences. Then list 3 objects you see."}},
+          {{{"type", "text"},
+            {"text", "Describe the image in 2 sentences. Then list 3 objects you see."}},
            {{"type", "image_url"},
             {"image_url", {{"url", "https://api.babyapi.org/images/banner.png"}}}}}}}}},
   });
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
          {{{"role", "user"},
            {"content",
             {{{"type", "text"}, {"text", "What is in this picture?"}},
-             {{"type", "image_url"}, {"image_url", {{"url", babyapi::image_data_url(argv[1])}}}}}}}}},
+             {{"type", "image_url"},
+              {"image_url", {{"url", babyapi::image_data_url(argv[1])}}}}}}}}},
     });
     std::cout << local["choices"][0]["message"]["content"].get<std::string>() << "\n";
   }

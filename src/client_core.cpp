@@ -22,7 +22,8 @@ constexpr const char* kRetryCountHeader = "x-babyapi-retry-count";
 void check_header(const std::string& name, const std::string& value) {
   const bool bad_name = name.empty() || name.find_first_of(":\r\n \t") != std::string::npos;
   if (bad_name || value.find_first_of("\r\n") != std::string::npos) {
-    throw BabyAPIError("Invalid header \"" + name + "\": names must be non-empty tokens and values "
+    throw BabyAPIError("Invalid header \"" + name +
+                       "\": names must be non-empty tokens and values "
                        "must not contain line breaks");
   }
 }
@@ -75,8 +76,10 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
                                       const RequestOptions& request_options) const {
   check_open();
   if (path.find("://") != std::string_view::npos) {
-    throw BabyAPIError("Paths are relative to base_url; absolute URLs are refused so the API key "
-                       "never reaches another host: \"" + std::string(path) + "\"");
+    throw BabyAPIError(
+        "Paths are relative to base_url; absolute URLs are refused so the API key "
+        "never reaches another host: \"" +
+        std::string(path) + "\"");
   }
   detail::HttpRequest request;
   request.method = std::string(method);
@@ -144,8 +147,8 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
   if (transfer->status() >= 400) {
     std::string error_body;
     constexpr size_t kMaxErrorBody = 1 << 20;
-    for (std::string_view bytes = transfer->read(); !bytes.empty() && error_body.size() < kMaxErrorBody;
-         bytes = transfer->read()) {
+    for (std::string_view bytes = transfer->read();
+         !bytes.empty() && error_body.size() < kMaxErrorBody; bytes = transfer->read()) {
       error_body.append(bytes);
     }
     detail::log_line(detail::LogLevel::kInfo,
@@ -160,7 +163,8 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
   config.max_retries = request_options.max_retries.value_or(options_.max_retries);
   config.base_delay = options_.retry_base_delay;
   config.max_delay = options_.max_retry_delay;
-  if (config.max_retries < 0) throw BabyAPIError("RequestOptions::max_retries must not be negative");
+  if (config.max_retries < 0)
+    throw BabyAPIError("RequestOptions::max_retries must not be negative");
   const detail::RetryPolicy policy(config, clock_, random_);
   const std::string what = request.method + " " + request.url.substr(options_.base_url.size());
 
@@ -182,21 +186,21 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
         for (const auto& [name, value] : answer.headers) {
           if (detail::iequals(name, "x-request-id")) id = value;
         }
-        detail::log_line(detail::LogLevel::kDebug,
-                         what + " -> " + std::to_string(answer.status) + " (request id " + id + ")");
+        detail::log_line(detail::LogLevel::kDebug, what + " -> " + std::to_string(answer.status) +
+                                                       " (request id " + id + ")");
       }
       if (answer.status < 400) {
         return Response(answer.status, std::move(answer.headers), std::move(answer.body));
       }
       delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
       if (!delay) {
-        detail::log_line(detail::LogLevel::kInfo, what + " failed with HTTP " +
-                                                      std::to_string(answer.status));
+        detail::log_line(detail::LogLevel::kInfo,
+                         what + " failed with HTTP " + std::to_string(answer.status));
         detail::throw_status_error(answer.status, answer.headers, answer.body);
       }
-      detail::log_line(detail::LogLevel::kInfo, what + " answered HTTP " +
-                                                    std::to_string(answer.status) + "; retrying in " +
-                                                    std::to_string(delay->count()) + " ms");
+      detail::log_line(detail::LogLevel::kInfo,
+                       what + " answered HTTP " + std::to_string(answer.status) + "; retrying in " +
+                           std::to_string(delay->count()) + " ms");
     }
     sleeper_(*delay);
   }

@@ -127,22 +127,38 @@ void from_json_body(const Json& body, ErrorDetails& details, std::string& messag
 
 const char* reason_phrase(int status) noexcept {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -172,18 +188,27 @@ ErrorDetails parse_error_body(int status, const HeaderList& headers, const std::
   return details;
 }
 
-std::exception_ptr make_status_error(int status, const HeaderList& headers, const std::string& body) {
+std::exception_ptr make_status_error(int status, const HeaderList& headers,
+                                     const std::string& body) {
   std::string message;
   ErrorDetails details = parse_error_body(status, headers, body, message);
   switch (status) {
-    case 400: return std::make_exception_ptr(BadRequestError(message, std::move(details)));
-    case 401: return std::make_exception_ptr(AuthenticationError(message, std::move(details)));
-    case 403: return std::make_exception_ptr(PermissionDeniedError(message, std::move(details)));
-    case 404: return std::make_exception_ptr(NotFoundError(message, std::move(details)));
-    case 409: return std::make_exception_ptr(ConflictError(message, std::move(details)));
-    case 422: return std::make_exception_ptr(UnprocessableEntityError(message, std::move(details)));
-    case 429: return std::make_exception_ptr(RateLimitError(message, std::move(details)));
-    default: break;
+    case 400:
+      return std::make_exception_ptr(BadRequestError(message, std::move(details)));
+    case 401:
+      return std::make_exception_ptr(AuthenticationError(message, std::move(details)));
+    case 403:
+      return std::make_exception_ptr(PermissionDeniedError(message, std::move(details)));
+    case 404:
+      return std::make_exception_ptr(NotFoundError(message, std::move(details)));
+    case 409:
+      return std::make_exception_ptr(ConflictError(message, std::move(details)));
+    case 422:
+      return std::make_exception_ptr(UnprocessableEntityError(message, std::move(details)));
+    case 429:
+      return std::make_exception_ptr(RateLimitError(message, std::move(details)));
+    default:
+      break;
   }
   if (status >= 500) {
     return std::make_exception_ptr(InternalServerError(message, std::move(details)));

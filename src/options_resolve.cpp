@@ -24,13 +24,15 @@ ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
           "environment variable");
     }
   }
-  if (options.base_url.empty()) options.base_url = env("BABYAPI_BASE_URL").value_or(kDefaultBaseUrl);
+  if (options.base_url.empty())
+    options.base_url = env("BABYAPI_BASE_URL").value_or(kDefaultBaseUrl);
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
   if (options.base_url.rfind("http://", 0) != 0 && options.base_url.rfind("https://", 0) != 0) {
     throw BabyAPIError("base_url must start with http:// or https://, got \"" + options.base_url +
                        "\"");
   }
-  if (options.default_model.empty()) options.default_model = env("BABYAPI_DEFAULT_MODEL").value_or("");
+  if (options.default_model.empty())
+    options.default_model = env("BABYAPI_DEFAULT_MODEL").value_or("");
 
   if (options.max_retries < 0) throw BabyAPIError("max_retries must not be negative");
   if (options.timeout.count() <= 0) throw BabyAPIError("timeout must be positive");

@@ -109,8 +109,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     if (in.fail()) continue;
     in >> std::ws;
     if (!in.eof()) continue;
-    const long long days = days_from_civil(tm.tm_year + 1900LL, static_cast<unsigned>(tm.tm_mon + 1),
-                                           static_cast<unsigned>(tm.tm_mday));
+    const long long days =
+        days_from_civil(tm.tm_year + 1900LL, static_cast<unsigned>(tm.tm_mon + 1),
+                        static_cast<unsigned>(tm.tm_mday));
     const long long seconds = days * 86400 + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
     return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
   }

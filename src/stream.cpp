@@ -44,8 +44,8 @@ void StreamState::check_for_error(const SSEEvent& event) const {
   if (!error_event && !(data && data->is_object() && data->contains("error"))) return;
 
   std::string message;
-  ErrorDetails details = detail::parse_error_body(
-      0, {{"content-type", "application/json"}}, event.raw(), message);
+  ErrorDetails details =
+      detail::parse_error_body(0, {{"content-type", "application/json"}}, event.raw(), message);
   details.status = 0;
   for (const auto& [name, value] : headers_) {
     if (detail::iequals(name, "x-request-id")) details.request_id = value;

@@ -16,7 +16,8 @@ class ChatCompletions {
   // res["choices"][0]["message"]["content"] holds the reply.
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
   // The same call as server-sent events ("stream": true is set for you), read lazily by iterating
-  // the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by default).
+  // the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
+  // default).
   Stream stream(const Json& params, const RequestOptions& request_options = {}) const;
 
  private:

@@ -37,7 +37,8 @@ class Client {
   // Raw calls for endpoints the SDK does not wrap, with the same auth, retries and errors. path is
   // relative to base_url ("/health"); a non-JSON answer keeps its exact bytes in Response::text().
   Response get(std::string_view path, const RequestOptions& request_options = {});
-  Response post(std::string_view path, const Json& body, const RequestOptions& request_options = {});
+  Response post(std::string_view path, const Json& body,
+                const RequestOptions& request_options = {});
 
   // The options in force, with environment fallbacks and defaults filled in.
   const ClientOptions& options() const;

@@ -70,7 +70,7 @@ class Docling {
  public:
   explicit Docling(const CorePtr& core) : chunk(core), core_(core) {}
 
-  Response health(const RequestOptions& request_options = {}) const;   // {"status": "ok"}
+  Response health(const RequestOptions& request_options = {}) const;  // {"status": "ok"}
   Response ready(const RequestOptions& request_options = {}) const;
   Response version(const RequestOptions& request_options = {}) const;
 

@@ -27,7 +27,7 @@ class File {
   static File from_bytes(std::string bytes, std::string filename, std::string content_type = {});
 
   bool from_disk() const noexcept { return from_disk_; }
-  const std::string& path() const noexcept { return path_; }  // "" for bytes
+  const std::string& path() const noexcept { return path_; }    // "" for bytes
   const std::string& bytes() const noexcept { return bytes_; }  // "" for a path
   const std::string& filename() const noexcept { return filename_; }
   const std::string& content_type() const noexcept { return content_type_; }
@@ -43,12 +43,12 @@ class File {
 
 class Files {
  public:
-  Files(File file) { files_.push_back(std::move(file)); }                  // NOLINT
-  Files(std::string path) : Files(File(std::move(path))) {}               // NOLINT
-  Files(const char* path) : Files(File(path)) {}                          // NOLINT
-  Files(const std::filesystem::path& path) : Files(File(path)) {}         // NOLINT
-  Files(std::initializer_list<File> files) : files_(files) {}             // NOLINT
-  Files(std::vector<File> files) : files_(std::move(files)) {}            // NOLINT
+  Files(File file) { files_.push_back(std::move(file)); }          // NOLINT
+  Files(std::string path) : Files(File(std::move(path))) {}        // NOLINT
+  Files(const char* path) : Files(File(path)) {}                   // NOLINT
+  Files(const std::filesystem::path& path) : Files(File(path)) {}  // NOLINT
+  Files(std::initializer_list<File> files) : files_(files) {}      // NOLINT
+  Files(std::vector<File> files) : files_(std::move(files)) {}     // NOLINT
 
   const std::vector<File>& items() const noexcept { return files_; }
   size_t size() const noexcept { return files_.size(); }

@@ -21,7 +21,8 @@ struct ClientOptions {
   std::string base_url;
   // Whole-request deadline for JSON requests (per attempt). Streams ignore it (see RequestOptions).
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
-  // Retries after the first attempt for transient failures (connection errors, 408, 409, 429, >=500).
+  // Retries after the first attempt for transient failures (connection errors, 408, 409, 429,
+  // >=500).
   int max_retries = 2;
   // Backoff starts here and doubles each retry, capped by max_retry_delay, with jitter.
   std::chrono::milliseconds retry_base_delay = std::chrono::milliseconds(250);

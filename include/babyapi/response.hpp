@@ -23,8 +23,8 @@ class Response {
   // The parsed body; null when the answer was not JSON.
   const Json& json() const& noexcept { return json_; }
   Json& json() & noexcept { return json_; }
-  // On a temporary Response the value is moved out, so `for (auto& m : client.models.list().json())`
-  // and the operator[] / get forms below never dangle.
+  // On a temporary Response the value is moved out, so `for (auto& m :
+  // client.models.list().json())` and the operator[] / get forms below never dangle.
   Json json() && noexcept { return std::move(json_); }
   // The exact body bytes, whatever the content type (e.g. audio/wav from a raw call).
   const std::string& text() const noexcept { return body_; }

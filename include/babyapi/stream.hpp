@@ -63,7 +63,8 @@ class Stream {
   const HeaderList& headers() const;
   std::string request_id() const { return header("x-request-id"); }
 
-  // Ends the transfer now and closes its connection; iteration then ends. Also what destruction does.
+  // Ends the transfer now and closes its connection; iteration then ends. Also what destruction
+  // does.
   void close() noexcept;
 
  private:

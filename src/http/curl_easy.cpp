@@ -178,7 +178,8 @@ TransferResources configure_easy(CURL* h, const HttpRequest& request, const Tran
 }
 
 void throw_transfer_error(CURLcode code, const TransferState& state, const std::string& url) {
-  std::string detail = state.error_buffer[0] != '\0' ? state.error_buffer : curl_easy_strerror(code);
+  std::string detail =
+      state.error_buffer[0] != '\0' ? state.error_buffer : curl_easy_strerror(code);
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
   const std::string message = "Connection error talking to " + origin_of(url) + ": " + detail;
   if (code == CURLE_OPERATION_TIMEDOUT) {

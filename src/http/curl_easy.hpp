@@ -59,8 +59,8 @@ void take_header_line(TransferState& state, const char* data, size_t size);
 // Sets every option a request needs on a (fresh or reset) easy handle. The returned resources must
 // outlive the transfer, as must request and state. A form body is built afresh each time, so a
 // retry sends every part again (files are re-read from disk).
-TransferResources configure_easy(CURL* handle, const HttpRequest& request, const TransportConfig& config,
-                           TransferState& state);
+TransferResources configure_easy(CURL* handle, const HttpRequest& request,
+                                 const TransportConfig& config, TransferState& state);
 
 // Throws APIConnectionError / APITimeoutError describing a failed transfer.
 [[noreturn]] void throw_transfer_error(CURLcode code, const TransferState& state,

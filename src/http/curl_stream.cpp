@@ -11,9 +11,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// Body bytes held before the transfer pauses. The consumer takes everything held at each read, so
-// memory per stream stays near this, however fast the server is and however slow the consumer.
-constexpr size_t kHighWater = 256 * 1024;
 // Upper bound on one curl_multi_poll wait; curl wakes earlier on socket activity or its own timers.
 constexpr int kMaxPollMs = 1000;
 
@@ -51,6 +48,7 @@ class CurlStreamTransfer final : public StreamTransfer {
   }
 
   int status() const override { return state_.status; }
+  size_t pauses() const override { return pauses_; }
   const HeaderList& headers() const override { return state_.headers; }
 
   std::string_view read() override {
@@ -71,8 +69,12 @@ class CurlStreamTransfer final : public StreamTransfer {
   static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
     auto& self = *static_cast<CurlStreamTransfer*>(user);
     const size_t bytes = size * count;
-    if (self.pending_.size() >= kHighWater) {
+    // The consumer takes everything held at each read, so memory per stream stays near the limit
+    // however fast the server is and however slow the consumer.
+    if (!self.pending_.empty() &&
+        self.pending_.size() + bytes > self.request_.stream_buffer_limit) {
       self.paused_ = true;
+      ++self.pauses_;
       return CURL_WRITEFUNC_PAUSE;  // libcurl keeps these bytes and offers them again on resume
     }
     try {
@@ -149,6 +151,7 @@ class CurlStreamTransfer final : public StreamTransfer {
   TransferState state_;
   bool attached_ = false;
   bool paused_ = false;
+  size_t pauses_ = 0;
   bool done_ = false;
   CURLcode result_ = CURLE_OK;
   std::string pending_;  // bytes received, not yet handed to the consumer

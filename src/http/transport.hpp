@@ -4,14 +4,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "babyapi/options.hpp"
-#include "http/form.hpp"
 #include "babyapi/response.hpp"
+#include "http/form.hpp"
 
 namespace babyapi::detail {
 
@@ -19,11 +20,13 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   HeaderList headers;
-  std::string body;                       // sent when non-empty or the method is POST
-  std::shared_ptr<const Form> form;       // sent as multipart/form-data instead of body when set
-  std::chrono::milliseconds timeout{0};          // whole exchange; 0 = none
+  std::string body;                      // sent when non-empty or the method is POST
+  std::shared_ptr<const Form> form;      // sent as multipart/form-data instead of body when set
+  std::chrono::milliseconds timeout{0};  // whole exchange; 0 = none
   std::chrono::milliseconds connect_timeout{0};  // 0 = libcurl's default
   ProgressCallback on_upload_progress;
+  // Streams: body bytes held for the consumer before the transfer pauses (back-pressure).
+  std::size_t stream_buffer_limit = 256 * 1024;
 };
 
 struct HttpResponse {
@@ -49,6 +52,8 @@ class StreamTransfer {
   // cleanly. Throws APIConnectionError when the transfer fails, APITimeoutError after idle_timeout
   // of silence.
   virtual std::string_view read() = 0;
+  // How often the transfer paused because the consumer had not taken the bytes yet.
+  virtual std::size_t pauses() const = 0;
 };
 
 class Transport {

@@ -55,8 +55,9 @@ Json normalize_infer_params(const Json& params, const std::string& default_model
   const Json& model = body.contains("model") ? body["model"] : Json();
   if (model.is_null() || (model.is_string() && model.get_ref<const std::string&>().empty())) {
     if (default_model.empty()) {
-      throw BabyAPIError("baby.infer: no model given and no default model set (ClientOptions::"
-                         "default_model or BABYAPI_DEFAULT_MODEL)");
+      throw BabyAPIError(
+          "baby.infer: no model given and no default model set (ClientOptions::"
+          "default_model or BABYAPI_DEFAULT_MODEL)");
     }
     body["model"] = default_model;
   }

@@ -50,7 +50,8 @@ std::string task_path(std::string_view prefix, std::string_view task_id) {
 std::string task_state(const Json& status) {
   if (!status.is_object()) return {};
   for (const char* key : {"task_status", "status"}) {
-    if (status.contains(key) && status[key].is_string()) return detail::to_lower(status[key].get<std::string>());
+    if (status.contains(key) && status[key].is_string())
+      return detail::to_lower(status[key].get<std::string>());
   }
   return {};
 }
@@ -84,7 +85,8 @@ Response Docling::convert_source(const Json& body, const RequestOptions& request
 
 Response Docling::convert_source_async(const Json& body,
                                        const RequestOptions& request_options) const {
-  return pin_answer(core_->request("POST", "/docling/v1/convert/source/async", &body, request_options));
+  return pin_answer(
+      core_->request("POST", "/docling/v1/convert/source/async", &body, request_options));
 }
 
 Response Docling::convert_file(const Files& files, const Json& options,
@@ -102,7 +104,8 @@ Response Docling::convert_file_async(const Files& files, const Json& options,
       core_->request_form("/docling/v1/convert/file/async", std::move(form), request_options));
 }
 
-Response Docling::poll_status(std::string_view task_id, const RequestOptions& request_options) const {
+Response Docling::poll_status(std::string_view task_id,
+                              const RequestOptions& request_options) const {
   return core_->request("GET", task_path("/docling/v1/status/poll/", task_id), nullptr,
                         request_options);
 }
@@ -119,7 +122,8 @@ Response Docling::poll_status(std::string_view task_id, std::chrono::millisecond
                         nullptr, options);
 }
 
-Response Docling::get_result(std::string_view task_id, const RequestOptions& request_options) const {
+Response Docling::get_result(std::string_view task_id,
+                             const RequestOptions& request_options) const {
   return core_->request("GET", task_path("/docling/v1/result/", task_id), nullptr, request_options);
 }
 
@@ -150,22 +154,24 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
       details.request_id = status.request_id();
       details.body = status.text();
       details.type = "docling_task_" + state;
-      throw BabyAPIError("Docling task " + std::string(task_id) + " failed: " +
-                             task_error(status.json()),
-                         std::move(details));
+      throw BabyAPIError(
+          "Docling task " + std::string(task_id) + " failed: " + task_error(status.json()),
+          std::move(details));
     }
     // A server that answered before the hold passed (no long-poll support) gets the rest of it
     // as a pause, so polling never spins.
     const auto spent = SteadyClock::now() - started;
     if (spent < hold) {
-      std::this_thread::sleep_for(std::min<SteadyClock::duration>(hold - spent, deadline - SteadyClock::now()));
+      std::this_thread::sleep_for(
+          std::min<SteadyClock::duration>(hold - spent, deadline - SteadyClock::now()));
     }
   }
 }
 
 Response DoclingChunk::source(std::string_view kind, bool async, const Json& body,
                               const RequestOptions& request_options) const {
-  const std::string path = "/docling/v1/chunk/" + std::string(kind) + "/source" + (async ? "/async" : "");
+  const std::string path =
+      "/docling/v1/chunk/" + std::string(kind) + "/source" + (async ? "/async" : "");
   Response res = core_->request("POST", path, &body, request_options);
   return async ? pin_answer(std::move(res)) : res;
 }
@@ -187,24 +193,25 @@ Response DoclingChunk::file(std::string_view kind, bool async, const Files& file
       }
     }
   }
-  const std::string path = "/docling/v1/chunk/" + std::string(kind) + "/file" + (async ? "/async" : "");
+  const std::string path =
+      "/docling/v1/chunk/" + std::string(kind) + "/file" + (async ? "/async" : "");
   Response res = core_->request_form(path, std::move(form), request_options);
   return async ? pin_answer(std::move(res)) : res;
 }
 
 // The four entry points of each chunker differ only in the path they name.
 #define BABYAPI_CHUNKER(name)                                                                    \
-  Response DoclingChunk::name##_source(const Json& body, const RequestOptions& ro) const {      \
+  Response DoclingChunk::name##_source(const Json& body, const RequestOptions& ro) const {       \
     return source(#name, false, body, ro);                                                       \
   }                                                                                              \
   Response DoclingChunk::name##_source_async(const Json& body, const RequestOptions& ro) const { \
     return source(#name, true, body, ro);                                                        \
   }                                                                                              \
-  Response DoclingChunk::name##_file(const Files& files, const Json& options,                   \
+  Response DoclingChunk::name##_file(const Files& files, const Json& options,                    \
                                      const RequestOptions& ro) const {                           \
     return file(#name, false, files, options, ro);                                               \
   }                                                                                              \
-  Response DoclingChunk::name##_file_async(const Files& files, const Json& options,             \
+  Response DoclingChunk::name##_file_async(const Files& files, const Json& options,              \
                                            const RequestOptions& ro) const {                     \
     return file(#name, true, files, options, ro);                                                \
   }

@@ -55,7 +55,8 @@ std::vector<float> decode_embedding(const Json& item) {
     vector.reserve(value.size());
     for (const Json& number : value) {
       if (!number.is_number()) {
-        throw BabyAPIError("decode_embedding: the embedding array holds a non-number: " + number.dump());
+        throw BabyAPIError("decode_embedding: the embedding array holds a non-number: " +
+                           number.dump());
       }
       vector.push_back(number.get<float>());
     }
@@ -77,8 +78,9 @@ std::vector<float> decode_embedding(const Json& item) {
     }
     return vector;
   }
-  throw BabyAPIError("decode_embedding: expected an embedding (array of numbers or base64 string), got " +
-                     std::string(value.type_name()));
+  throw BabyAPIError(
+      "decode_embedding: expected an embedding (array of numbers or base64 string), got " +
+      std::string(value.type_name()));
 }
 
 }  // namespace babyapi

@@ -11,7 +11,8 @@ namespace {
 
 const char* image_type(const std::string& bytes) {
   auto starts = [&bytes](std::string_view magic, size_t at = 0) {
-    return bytes.size() >= at + magic.size() && std::string_view(bytes).substr(at, magic.size()) == magic;
+    return bytes.size() >= at + magic.size() &&
+           std::string_view(bytes).substr(at, magic.size()) == magic;
   };
   if (starts("\x89PNG\r\n\x1a\n")) return "image/png";
   if (starts("\xFF\xD8\xFF")) return "image/jpeg";

@@ -6,7 +6,9 @@ namespace babyapi::detail {
 
 namespace {
 bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 }  // namespace
 
@@ -77,8 +79,9 @@ std::string percent_encode_segment(std::string_view segment) {
   std::string out;
   out.reserve(segment.size());
   for (unsigned char c : segment) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(static_cast<char>(c)) ||
-                            c == '-' || c == '.' || c == '_' || c == '~';
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            is_digit(static_cast<char>(c)) || c == '-' || c == '.' || c == '_' ||
+                            c == '~';
     if (unreserved) {
       out.push_back(static_cast<char>(c));
     } else {

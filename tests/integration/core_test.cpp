@@ -2,11 +2,10 @@
 // errors, timeouts, headers and connection reuse.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <set>
 
 #include "client_core.hpp"
-#include "emulator_process.hpp"
+#include "emulator_test.hpp"
 #include "options_resolve.hpp"
 #include "util/strings.hpp"
 
@@ -26,51 +25,24 @@ RequestOptions with_fault(const std::string& fault) {
   return options;
 }
 
-// The logged requests that carried this fault header value.
-std::vector<Json> requests_with_fault(const EmulatorProcess& emulator, const std::string& fault) {
-  std::vector<Json> found;
-  for (const Json& entry : emulator.requests()) {
-    const Json& headers = entry.at("headers");
-    for (const auto& [name, value] : headers.items()) {
-      if (name == "x-emulator-fault" || name == "X-Emulator-Fault") {
-        if (value == fault) found.push_back(entry);
-      }
-    }
-  }
-  return found;
-}
-
 // A core with the real curl transport whose retry sleeps are recorded instead of slept.
 struct RecordingClient {
   explicit RecordingClient(const EmulatorProcess& emulator)
       : core(std::make_shared<ClientCore>(
-            detail::resolve_options(emulator.client_options()),
-            detail::make_curl_transport({}), [this](milliseconds delay) { sleeps.push_back(delay); },
-            nullptr, [] { return 0.0; })),
+            detail::resolve_options(emulator.client_options()), detail::make_curl_transport({}),
+            [this](milliseconds delay) { sleeps.push_back(delay); }, nullptr, [] { return 0.0; })),
         chat(core) {}
   std::vector<milliseconds> sleeps;
   CorePtr core;
   ChatCompletions chat;
 };
 
-class CoreTest : public ::testing::Test {
+class CoreTest : public testing::EmulatorTest {
  protected:
-  static void SetUpTestSuite() { emulator_ = new EmulatorProcess(); }
-  static void TearDownTestSuite() {
-    delete emulator_;
-    emulator_ = nullptr;
-  }
-  static const EmulatorProcess& emulator() { return *emulator_; }
   static std::string unique(const std::string& stem) {
-    static std::atomic<int> counter{0};
-    return stem + ";id=" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-           std::to_string(counter++);
+    return stem + ";id=" + EmulatorTest::unique();
   }
-
- private:
-  static EmulatorProcess* emulator_;
 };
-EmulatorProcess* CoreTest::emulator_ = nullptr;
 
 TEST_F(CoreTest, ChatEchoesTheLastUserMessage) {
   Client client(emulator().client_options());
@@ -107,15 +79,10 @@ TEST_F(CoreTest, ParamsArePassedThroughAsGiven) {
   RequestOptions options;
   options.headers = {{"x-test-tag", unique("pass")}};
   client.completions.create(params, options);
-  bool seen = false;
-  for (const Json& entry : emulator().requests()) {
-    if (entry["headers"].value("x-test-tag", "") == options.headers["x-test-tag"]) {
-      EXPECT_EQ(Json::parse(entry["body"].get<std::string>()), params);
-      EXPECT_EQ(entry["path"], "/v1/completions");
-      seen = true;
-    }
-  }
-  EXPECT_TRUE(seen);
+  const std::vector<Json> sent = logged(options.headers["x-test-tag"]);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(Json::parse(sent[0]["body"].get<std::string>()), params);
+  EXPECT_EQ(sent[0]["path"], "/v1/completions");
 }
 
 TEST_F(CoreTest, EachRetryableStatusRecoversWithinTheBudget) {
@@ -124,7 +91,7 @@ TEST_F(CoreTest, EachRetryableStatusRecoversWithinTheBudget) {
     const std::string fault = unique("status=" + std::to_string(status) + ";times=2");
     Response res = client.chat.completions.create(chat_params("recover"), with_fault(fault));
     EXPECT_EQ(res["choices"][0]["message"]["content"], "recover") << status;
-    const auto attempts = requests_with_fault(emulator(), fault);
+    const auto attempts = logged(fault, "x-emulator-fault");
     ASSERT_EQ(attempts.size(), 3u) << status;
     // The retry count travels with each attempt.
     for (size_t i = 0; i < attempts.size(); ++i) {
@@ -138,7 +105,7 @@ TEST_F(CoreTest, ExhaustedRetriesThrowTheLastStatusClass) {
   const std::string fault = unique("status=503;times=5");
   EXPECT_THROW(client.chat.completions.create(chat_params("x"), with_fault(fault)),
                InternalServerError);
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 3u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 3u);
 }
 
 TEST_F(CoreTest, NonRetryableStatusThrowsItsClassAtOnce) {
@@ -152,7 +119,7 @@ TEST_F(CoreTest, NonRetryableStatusThrowsItsClassAtOnce) {
     EXPECT_FALSE(error.message().empty());
     EXPECT_FALSE(error.request_id().empty());
   }
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 1u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 1u);
 }
 
 TEST_F(CoreTest, ShouldRetryFalseStopsRetries) {
@@ -160,7 +127,7 @@ TEST_F(CoreTest, ShouldRetryFalseStopsRetries) {
   const std::string fault = unique("status=503;times=5;should-retry=false");
   EXPECT_THROW(client.chat.completions.create(chat_params("x"), with_fault(fault)),
                InternalServerError);
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 1u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 1u);
 }
 
 TEST_F(CoreTest, MaxRetriesZeroInRequestOptionsDisablesRetries) {
@@ -169,7 +136,7 @@ TEST_F(CoreTest, MaxRetriesZeroInRequestOptionsDisablesRetries) {
   RequestOptions options = with_fault(fault);
   options.max_retries = 0;
   EXPECT_THROW(client.chat.completions.create(chat_params("x"), options), InternalServerError);
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 1u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 1u);
 }
 
 TEST_F(CoreTest, MaxRetriesInClientOptionsSetsTheBudget) {
@@ -178,14 +145,16 @@ TEST_F(CoreTest, MaxRetriesInClientOptionsSetsTheBudget) {
   Client client(options);
   const std::string fault = unique("status=429;times=4");
   EXPECT_NO_THROW(client.chat.completions.create(chat_params("x"), with_fault(fault)));
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 5u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 5u);
 }
 
 TEST_F(CoreTest, RetryAfterHeadersSetTheDelay) {
   RecordingClient recording(emulator());
   recording.chat.create(chat_params("x"), with_fault(unique("status=429;times=1;retry-after=3")));
-  recording.chat.create(chat_params("x"), with_fault(unique("status=503;times=1;retry-after-ms=1500")));
-  recording.chat.create(chat_params("x"), with_fault(unique("status=503;times=1;retry-after-date=30")));
+  recording.chat.create(chat_params("x"),
+                        with_fault(unique("status=503;times=1;retry-after-ms=1500")));
+  recording.chat.create(chat_params("x"),
+                        with_fault(unique("status=503;times=1;retry-after-date=30")));
   recording.chat.create(chat_params("x"), with_fault(unique("status=503;times=1")));
   ASSERT_EQ(recording.sleeps.size(), 4u);
   EXPECT_EQ(recording.sleeps[0], milliseconds(3000));
@@ -200,7 +169,7 @@ TEST_F(CoreTest, RealSleepsHonourRetryAfterMs) {
   Client client(emulator().client_options());
   const std::string fault = unique("status=503;times=1;retry-after-ms=20");
   EXPECT_NO_THROW(client.chat.completions.create(chat_params("x"), with_fault(fault)));
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 2u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 2u);
 }
 
 TEST_F(CoreTest, DroppedConnectionsAreRetried) {
@@ -208,7 +177,7 @@ TEST_F(CoreTest, DroppedConnectionsAreRetried) {
   const std::string fault = unique("drop=1;times=2");
   Response res = client.chat.completions.create(chat_params("after drops"), with_fault(fault));
   EXPECT_EQ(res["choices"][0]["message"]["content"], "after drops");
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 3u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 3u);
 }
 
 TEST_F(CoreTest, DroppedConnectionsBeyondTheBudgetThrowAPIConnectionError) {
@@ -223,7 +192,7 @@ TEST_F(CoreTest, DroppedConnectionsBeyondTheBudgetThrowAPIConnectionError) {
     EXPECT_EQ(error.status(), 0);
     EXPECT_NE(std::string(error.what()).find("127.0.0.1"), std::string::npos);
   }
-  EXPECT_EQ(requests_with_fault(emulator(), fault).size(), 3u);
+  EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 3u);
 }
 
 TEST_F(CoreTest, DeadlineGivesAPITimeoutError) {
@@ -280,11 +249,10 @@ TEST_F(CoreTest, DefaultAndPerCallHeadersBothArrive) {
   const std::string tag = unique("headers");
   per_call.headers = {{"x-trace", "abc123"}, {"X-Override", "per-call"}, {"x-test-tag", tag}};
   client.chat.completions.create(chat_params("x"), per_call);
-  int seen = 0;
-  for (const Json& entry : emulator().requests()) {
-    const Json& headers = entry["headers"];
-    if (headers.value("x-test-tag", "") != tag) continue;
-    ++seen;
+  const std::vector<Json> sent = logged(tag);
+  ASSERT_EQ(sent.size(), 1u);
+  {
+    const Json& headers = sent[0]["headers"];
     EXPECT_EQ(headers.value("x-app", ""), "my-sideproject");
     EXPECT_EQ(headers.value("x-trace", ""), "abc123");
     // The per-call value replaced the default one; only one of them was sent.
@@ -297,7 +265,6 @@ TEST_F(CoreTest, DefaultAndPerCallHeadersBothArrive) {
               std::string("babyapi-cpp/") + BABYAPI_VERSION_STRING);
     EXPECT_EQ(headers.value("content-type", headers.value("Content-Type", "")), "application/json");
   }
-  EXPECT_EQ(seen, 1);
 }
 
 TEST_F(CoreTest, SequentialCallsReuseOneConnection) {
@@ -320,8 +287,9 @@ TEST_F(CoreTest, ClosedClientRefusesCalls) {
 TEST_F(CoreTest, MovedClientKeepsWorking) {
   Client first(emulator().client_options());
   Client second(std::move(first));
-  EXPECT_EQ(second.completions.create({{"model", "mistral"}, {"prompt", "moved"}})["choices"][0]["text"],
-            "moved");
+  EXPECT_EQ(
+      second.completions.create({{"model", "mistral"}, {"prompt", "moved"}})["choices"][0]["text"],
+      "moved");
 }
 
 }  // namespace

@@ -2,49 +2,27 @@
 // a user reads back.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 
-#include "emulator_process.hpp"
+#include "emulator_test.hpp"
 
 namespace babyapi {
 namespace {
 
 using testing::EmulatorProcess;
 
-class EndpointsTest : public ::testing::Test {
+class EndpointsTest : public testing::EmulatorTest {
  protected:
-  static void SetUpTestSuite() { emulator_ = new EmulatorProcess(); }
-  static void TearDownTestSuite() {
-    delete emulator_;
-    emulator_ = nullptr;
-  }
-  static const EmulatorProcess& emulator() { return *emulator_; }
-  static RequestOptions tagged(std::string& tag) {
-    static std::atomic<int> counter{0};
-    tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-          std::to_string(counter++);
-    RequestOptions options;
-    options.headers = {{"x-test-tag", tag}};
-    return options;
-  }
   // The JSON bodies the emulator received with this tag.
   static std::vector<Json> bodies_with_tag(const std::string& tag) {
     std::vector<Json> bodies;
-    for (const Json& entry : emulator().requests()) {
-      if (entry["headers"].value("x-test-tag", "") == tag) {
-        bodies.push_back(Json::parse(entry["body"].get<std::string>()));
-      }
-    }
+    for (const Json& entry : logged(tag))
+      bodies.push_back(Json::parse(entry["body"].get<std::string>()));
     return bodies;
   }
-
- private:
-  static EmulatorProcess* emulator_;
 };
-EmulatorProcess* EndpointsTest::emulator_ = nullptr;
 
 TEST_F(EndpointsTest, BabyInferSendsOneCanonicalBody) {
   ClientOptions options = emulator().client_options();
@@ -59,10 +37,11 @@ TEST_F(EndpointsTest, BabyInferSendsOneCanonicalBody) {
                                    tagged(tag));
   EXPECT_EQ(out["output"], "Write a 1-line release note title for BabyAPI.");
   EXPECT_TRUE(out.get("usage").is_object());
-  const Json expected = {{"model", "mistral"},     {"prompt", "Write a 1-line release note title for BabyAPI."},
-                         {"max_tokens", 40},       {"temperature", 0.5},
-                         {"top_p", 0.9},           {"frequency_penalty", 0.3},
-                         {"x_unknown", "kept"}};
+  const Json expected = {
+      {"model", "mistral"}, {"prompt", "Write a 1-line release note title for BabyAPI."},
+      {"max_tokens", 40},   {"temperature", 0.5},
+      {"top_p", 0.9},       {"frequency_penalty", 0.3},
+      {"x_unknown", "kept"}};
   const std::vector<Json> sent = bodies_with_tag(tag);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0], expected);
@@ -93,14 +72,16 @@ TEST_F(EndpointsTest, ClientInferRoutesByPayload) {
       {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "One-line slogan?"}}}}});
   EXPECT_EQ(chat["object"], "chat.completion");
   EXPECT_EQ(chat["choices"][0]["message"]["content"], "One-line slogan?");
-  Response comp = client.infer({{"model", "mistral"}, {"prompt", "Three names"}, {"max_tokens", 60}});
+  Response comp =
+      client.infer({{"model", "mistral"}, {"prompt", "Three names"}, {"max_tokens", 60}});
   EXPECT_EQ(comp["object"], "text_completion");
   EXPECT_EQ(comp["choices"][0]["text"], "Three names");
 
   std::string tag;
   const RequestOptions options = tagged(tag);
-  EXPECT_THROW(client.infer({{"model", "m"}, {"prompt", "p"}, {"messages", Json::array()}}, options),
-               BabyAPIError);
+  EXPECT_THROW(
+      client.infer({{"model", "m"}, {"prompt", "p"}, {"messages", Json::array()}}, options),
+      BabyAPIError);
   EXPECT_THROW(client.infer({{"model", "m"}}, options), BabyAPIError);
   EXPECT_TRUE(bodies_with_tag(tag).empty());
 }
@@ -147,7 +128,8 @@ TEST_F(EndpointsTest, RerankSortsByRelevanceAndHonoursOptions) {
   const Json& results = res["results"];
   ASSERT_EQ(results.size(), 3u);
   for (size_t i = 1; i < results.size(); ++i) {
-    EXPECT_GE(results[i - 1]["relevance_score"].get<double>(), results[i]["relevance_score"].get<double>());
+    EXPECT_GE(results[i - 1]["relevance_score"].get<double>(),
+              results[i]["relevance_score"].get<double>());
   }
   EXPECT_EQ(results[0]["index"], 0);  // shares both "is" and "babyapi" with the query
 
@@ -157,7 +139,8 @@ TEST_F(EndpointsTest, RerankSortsByRelevanceAndHonoursOptions) {
                                        {"top_n", 1},
                                        {"return_documents", true}});
   ASSERT_EQ(top["results"].size(), 1u);
-  EXPECT_EQ(top["results"][0]["document"]["text"], documents[top["results"][0]["index"].get<size_t>()]);
+  EXPECT_EQ(top["results"][0]["document"]["text"],
+            documents[top["results"][0]["index"].get<size_t>()]);
 }
 
 TEST_F(EndpointsTest, ModelsListAndRetrieve) {
@@ -211,10 +194,12 @@ TEST_F(EndpointsTest, VisionPartsPassThroughUntouched) {
        {{{"role", "user"},
          {"content",
           {{{"type", "text"}, {"text", "Describe the image."}},
-           {{"type", "image_url"}, {"image_url", {{"url", image_data_url(path)}, {"detail", "low"}}}}}}}}}};
+           {{"type", "image_url"},
+            {"image_url", {{"url", image_data_url(path)}, {"detail", "low"}}}}}}}}}};
   std::string tag;
   Response res = client.chat.completions.create(params, tagged(tag));
-  EXPECT_NE(res["choices"][0]["message"]["content"].get<std::string>().find("[image: data:image/gif;base64,"),
+  EXPECT_NE(res["choices"][0]["message"]["content"].get<std::string>().find(
+                "[image: data:image/gif;base64,"),
             std::string::npos);
   EXPECT_EQ(bodies_with_tag(tag).at(0), params);
 }

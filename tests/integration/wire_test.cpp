@@ -92,10 +92,99 @@ TEST(WireTest, ModelIdIsPercentEncodedIntoOnePathSegment) {
   EXPECT_EQ(server.requests(), 1);
 }
 
+std::string sse_answer(const std::string& events, const std::string& length = "") {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nx-request-id: req_sse\r\n" +
+         std::string(length.empty() ? "Connection: close\r\n"
+                                    : "Content-Length: " + length + "\r\n") +
+         "\r\n" + events;
+}
+
+const Json kChat = {{"model", "m"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
+
+TEST(WireTest, StreamPayloadWithAnErrorMemberThrowsItsMessage) {
+  ScriptedServer server([](const std::string&) -> std::optional<std::string> {
+    const std::string body =
+        "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n"
+        "data: {\"error\":{\"message\":\"model "
+        "overloaded\",\"type\":\"server_error\",\"code\":503}}\n\n";
+    return sse_answer(body, std::to_string(body.size()));
+  });
+  Client client(options_for(server.base_url()));
+  Stream stream = client.chat.completions.stream(kChat);
+  const SSEEvent* first = stream.next();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->text(), "Hel");
+  try {
+    stream.next();
+    FAIL() << "expected BabyAPIError";
+  } catch (const BabyAPIError& error) {
+    EXPECT_NE(error.message().find("model overloaded"), std::string::npos) << error.message();
+    EXPECT_EQ(error.code(), "503");
+    EXPECT_EQ(error.request_id(), "req_sse");
+  }
+}
+
+TEST(WireTest, ContentMentioningErrorIsNotAnError) {
+  ScriptedServer server([](const std::string&) -> std::optional<std::string> {
+    const std::string body =
+        "data: {\"choices\":[{\"delta\":{\"content\":\"\\\"error\\\" is a word\"}}]}\n\n"
+        "data: [DONE]\n\n";
+    return sse_answer(body, std::to_string(body.size()));
+  });
+  Client client(options_for(server.base_url()));
+  std::string text;
+  for (const SSEEvent& event : client.chat.completions.stream(kChat)) text += event.text();
+  EXPECT_EQ(text, "\"error\" is a word");
+}
+
+TEST(WireTest, ConnectionLostMidStreamIsAPIConnectionError) {
+  ScriptedServer server([](const std::string&) -> std::optional<std::string> {
+    // Promises 1000 bytes, sends one event, then the connection closes.
+    return sse_answer("data: {\"choices\":[{\"text\":\"partial\"}]}\n\n", "1000");
+  });
+  Client client(options_for(server.base_url()));
+  Stream stream = client.completions.stream({{"model", "m"}, {"prompt", "p"}});
+  const SSEEvent* first = stream.next();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->text(), "partial");
+  EXPECT_THROW(stream.next(), APIConnectionError);
+}
+
+TEST(WireTest, CleanCloseInsideAnUnterminatedEventEndsTheStream) {
+  ScriptedServer server([](const std::string&) -> std::optional<std::string> {
+    // No Content-Length: the body ends when the server closes, here without the final blank line.
+    return sse_answer(
+        "data: {\"choices\":[{\"text\":\"whole\"}]}\n\ndata: {\"choices\":[{\"text\":\"cut\"}]}");
+  });
+  Client client(options_for(server.base_url()));
+  std::string text;
+  for (const SSEEvent& event : client.completions.stream({{"model", "m"}, {"prompt", "p"}})) {
+    text += event.text();
+  }
+  EXPECT_EQ(text, "whole");  // the unterminated event is dropped, as the SSE rules say
+}
+
+TEST(WireTest, StreamSendsStreamTrueAndAcceptsEventStream) {
+  std::string seen;
+  ScriptedServer server([&seen](const std::string& request) -> std::optional<std::string> {
+    seen = request;
+    const std::string body = "data: [DONE]\n\n";
+    return sse_answer(body, std::to_string(body.size()));
+  });
+  Client client(options_for(server.base_url()));
+  Stream stream = client.chat.completions.stream(kChat);
+  ASSERT_NE(stream.next(), nullptr);
+  EXPECT_NE(seen.find("Accept: text/event-stream\r\n"), std::string::npos) << seen;
+  const Json body = Json::parse(seen.substr(seen.find("\r\n\r\n") + 4));
+  EXPECT_EQ(body["stream"], true);
+  EXPECT_EQ(body["messages"], kChat["messages"]);
+}
+
 TEST(WireTest, InvalidJsonWithAJsonContentTypeIsAnError) {
   ScriptedServer server([](const std::string&) {
-    return std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
-                       "x-request-id: req_bad\r\n\r\n{oops");
+    return std::string(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+        "x-request-id: req_bad\r\n\r\n{oops");
   });
   Client client(options_for(server.base_url()));
   try {

@@ -25,7 +25,8 @@ std::string read_line(int fd) {
     if (n == 0) throw std::runtime_error("babyapi-emulator exited before it was ready");
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("reading from babyapi-emulator: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("reading from babyapi-emulator: ") +
+                               std::strerror(errno));
     }
     if (c == '\n') return line;
     line.push_back(c);
@@ -40,8 +41,8 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> extra_args, std::strin
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> args = {std::move(program), "--port", "0", "--api-key", kTestApiKey,
-                                   "--exit-on-stdin-eof"};
+  std::vector<std::string> args = {std::move(program), "--port",    "0",
+                                   "--api-key",        kTestApiKey, "--exit-on-stdin-eof"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());

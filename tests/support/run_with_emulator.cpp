@@ -1,6 +1,6 @@
 // run_with_emulator EMULATOR PROGRAM [ARGS...]: starts the emulator on a free loopback port, runs
-// PROGRAM with BABYAPI_BASE_URL and BABYAPI_API_KEY pointing at it, and exits with PROGRAM's status.
-// ctest uses it to run every example against a fresh emulator.
+// PROGRAM with BABYAPI_BASE_URL and BABYAPI_API_KEY pointing at it, and exits with PROGRAM's
+// status. ctest uses it to run every example against a fresh emulator.
 #include <spawn.h>
 #include <sys/wait.h>
 

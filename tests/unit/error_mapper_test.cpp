@@ -17,7 +17,8 @@ Expected expect_error(int status, const HeaderList& headers, const std::string& 
   } catch (const Expected& error) {
     return error;
   } catch (const std::exception& other) {
-    ADD_FAILURE() << "status " << status << " threw " << typeid(other).name() << ": " << other.what();
+    ADD_FAILURE() << "status " << status << " threw " << typeid(other).name() << ": "
+                  << other.what();
   }
   throw std::logic_error("unreachable");
 }
@@ -94,8 +95,8 @@ TEST(ErrorMapperTest, FastApiDetailList) {
 }
 
 TEST(ErrorMapperTest, PlainText) {
-  const auto error = expect_error<InternalServerError>(
-      502, {{"content-type", "text/plain"}}, "  upstream\n  connect error  \n");
+  const auto error = expect_error<InternalServerError>(502, {{"content-type", "text/plain"}},
+                                                       "  upstream\n  connect error  \n");
   EXPECT_EQ(error.message(), "upstream connect error");
   EXPECT_EQ(error.request_id(), "");
 }
@@ -115,7 +116,8 @@ TEST(ErrorMapperTest, HtmlWithoutTitleUsesItsText) {
 }
 
 TEST(ErrorMapperTest, EmptyBodyNamesTheStatus) {
-  EXPECT_EQ(expect_error<InternalServerError>(503, {}, "").message(), "HTTP 503 Service Unavailable");
+  EXPECT_EQ(expect_error<InternalServerError>(503, {}, "").message(),
+            "HTTP 503 Service Unavailable");
   EXPECT_EQ(expect_error<APIStatusError>(499, {}, "").message(), "HTTP 499");
 }
 

@@ -7,13 +7,24 @@ namespace babyapi {
 namespace {
 
 TEST(InferParamsTest, AliasesBecomeSnakeCaseAtTheTopLevel) {
-  const Json body = normalize_infer_params(
-      {{"prompt", "p"}, {"maxTokens", 40}, {"temperature", 0.5}, {"topP", 0.9}, {"topK", 5},
-       {"presencePenalty", 0.1}, {"frequencyPenalty", 0.2}, {"stop", {"\n"}}},
-      "mistral");
-  EXPECT_EQ(body, (Json{{"model", "mistral"}, {"prompt", "p"}, {"max_tokens", 40},
-                        {"temperature", 0.5}, {"top_p", 0.9}, {"top_k", 5},
-                        {"presence_penalty", 0.1}, {"frequency_penalty", 0.2}, {"stop", {"\n"}}}));
+  const Json body = normalize_infer_params({{"prompt", "p"},
+                                            {"maxTokens", 40},
+                                            {"temperature", 0.5},
+                                            {"topP", 0.9},
+                                            {"topK", 5},
+                                            {"presencePenalty", 0.1},
+                                            {"frequencyPenalty", 0.2},
+                                            {"stop", {"\n"}}},
+                                           "mistral");
+  EXPECT_EQ(body, (Json{{"model", "mistral"},
+                        {"prompt", "p"},
+                        {"max_tokens", 40},
+                        {"temperature", 0.5},
+                        {"top_p", 0.9},
+                        {"top_k", 5},
+                        {"presence_penalty", 0.1},
+                        {"frequency_penalty", 0.2},
+                        {"stop", {"\n"}}}));
 }
 
 TEST(InferParamsTest, NestedOptionsAreLiftedAndTheTopLevelWins) {
@@ -23,8 +34,12 @@ TEST(InferParamsTest, NestedOptionsAreLiftedAndTheTopLevelWins) {
        {"temperature", 0.1},
        {"options", {{"topP", 0.9}, {"max_tokens", 80}, {"temperature", 0.9}, {"seed", 7}}}},
       "mistral");
-  EXPECT_EQ(body, (Json{{"model", "mixtral"}, {"prompt", "Give 3 calm API principles."},
-                        {"top_p", 0.9}, {"max_tokens", 80}, {"temperature", 0.1}, {"seed", 7}}));
+  EXPECT_EQ(body, (Json{{"model", "mixtral"},
+                        {"prompt", "Give 3 calm API principles."},
+                        {"top_p", 0.9},
+                        {"max_tokens", 80},
+                        {"temperature", 0.1},
+                        {"seed", 7}}));
 }
 
 TEST(InferParamsTest, SnakeCaseWinsOverItsAliasInTheSameObject) {
@@ -41,7 +56,8 @@ TEST(InferParamsTest, UnknownKeysPassThrough) {
 
 TEST(InferParamsTest, DefaultModelFillsAMissingOrEmptyModel) {
   EXPECT_EQ(normalize_infer_params({{"prompt", "p"}}, "mistral")["model"], "mistral");
-  EXPECT_EQ(normalize_infer_params({{"prompt", "p"}, {"model", ""}}, "mistral")["model"], "mistral");
+  EXPECT_EQ(normalize_infer_params({{"prompt", "p"}, {"model", ""}}, "mistral")["model"],
+            "mistral");
   EXPECT_EQ(normalize_infer_params({{"prompt", "p"}, {"model", nullptr}}, "mistral")["model"],
             "mistral");
 }

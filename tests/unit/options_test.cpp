@@ -28,10 +28,10 @@ TEST(OptionsTest, DefaultsMatchThePythonSdk) {
 }
 
 TEST(OptionsTest, EnvironmentFillsWhatIsNotGiven) {
-  const ClientOptions options = resolve_options(
-      {}, env_of({{"BABYAPI_API_KEY", "env-key"},
-                  {"BABYAPI_BASE_URL", "http://127.0.0.1:9000/"},
-                  {"BABYAPI_DEFAULT_MODEL", "mistral"}}));
+  const ClientOptions options =
+      resolve_options({}, env_of({{"BABYAPI_API_KEY", "env-key"},
+                                  {"BABYAPI_BASE_URL", "http://127.0.0.1:9000/"},
+                                  {"BABYAPI_DEFAULT_MODEL", "mistral"}}));
   EXPECT_EQ(options.api_key, "env-key");
   EXPECT_EQ(options.base_url, "http://127.0.0.1:9000");  // trailing slash dropped
   EXPECT_EQ(options.default_model, "mistral");
@@ -42,10 +42,10 @@ TEST(OptionsTest, ExplicitOptionsWinOverTheEnvironment) {
   given.api_key = "explicit";
   given.base_url = "https://example.test";
   given.default_model = "mixtral";
-  const ClientOptions options = resolve_options(
-      given, env_of({{"BABYAPI_API_KEY", "env-key"},
-                     {"BABYAPI_BASE_URL", "http://127.0.0.1:9000"},
-                     {"BABYAPI_DEFAULT_MODEL", "mistral"}}));
+  const ClientOptions options =
+      resolve_options(given, env_of({{"BABYAPI_API_KEY", "env-key"},
+                                     {"BABYAPI_BASE_URL", "http://127.0.0.1:9000"},
+                                     {"BABYAPI_DEFAULT_MODEL", "mistral"}}));
   EXPECT_EQ(options.api_key, "explicit");
   EXPECT_EQ(options.base_url, "https://example.test");
   EXPECT_EQ(options.default_model, "mixtral");
@@ -53,9 +53,9 @@ TEST(OptionsTest, ExplicitOptionsWinOverTheEnvironment) {
 
 TEST(OptionsTest, BabyApiKeyIsTheFallbackKey) {
   EXPECT_EQ(resolve_options({}, env_of({{"BABY_API_KEY", "legacy"}})).api_key, "legacy");
-  EXPECT_EQ(resolve_options({}, env_of({{"BABY_API_KEY", "legacy"}, {"BABYAPI_API_KEY", "new"}}))
-                .api_key,
-            "new");
+  EXPECT_EQ(
+      resolve_options({}, env_of({{"BABY_API_KEY", "legacy"}, {"BABYAPI_API_KEY", "new"}})).api_key,
+      "new");
 }
 
 TEST(OptionsTest, MissingKeyNamesBothVariables) {

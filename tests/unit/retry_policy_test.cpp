@@ -19,7 +19,8 @@ RetryPolicy policy(int max_retries = 3, double random = 0.0) {
   config.max_retries = max_retries;
   config.base_delay = milliseconds(250);
   config.max_delay = milliseconds(8000);
-  return RetryPolicy(config, [] { return kNow; }, [random] { return random; });
+  return RetryPolicy(
+      config, [] { return kNow; }, [random] { return random; });
 }
 
 std::optional<milliseconds> delay_for(int status, HeaderList headers = {}, int retries_done = 0) {
@@ -110,7 +111,8 @@ TEST(RetryPolicyTest, RetryAfterHttpDate) {
 TEST(RetryPolicyTest, RetryAfterIsCappedAtSixtySeconds) {
   EXPECT_EQ(delay_for(429, {{"retry-after", "3600"}}), milliseconds(60000));
   EXPECT_EQ(delay_for(429, {{"retry-after-ms", "90000"}}), milliseconds(60000));
-  EXPECT_EQ(delay_for(429, {{"retry-after", "Fri, 02 Jan 2026 00:00:00 GMT"}}), milliseconds(60000));
+  EXPECT_EQ(delay_for(429, {{"retry-after", "Fri, 02 Jan 2026 00:00:00 GMT"}}),
+            milliseconds(60000));
 }
 
 TEST(RetryPolicyTest, UnparseableRetryAfterFallsBackToBackoff) {

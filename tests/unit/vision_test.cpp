@@ -25,9 +25,12 @@ TEST(ImageDataUrlTest, TypeComesFromMagicBytes) {
   ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
   EXPECT_EQ(detail::base64_decode(url.substr(prefix.size())), png);
 
-  EXPECT_EQ(image_data_url(write_temp("a", "\xFF\xD8\xFF\xE0rest")).rfind("data:image/jpeg;base64,", 0), 0u);
+  EXPECT_EQ(
+      image_data_url(write_temp("a", "\xFF\xD8\xFF\xE0rest")).rfind("data:image/jpeg;base64,", 0),
+      0u);
   EXPECT_EQ(image_data_url(write_temp("b", "GIF89a....")).rfind("data:image/gif;base64,", 0), 0u);
-  EXPECT_EQ(image_data_url(write_temp("c", std::string("RIFF\x10\0\0\0WEBPVP8 ", 16))).rfind("data:image/webp;base64,", 0),
+  EXPECT_EQ(image_data_url(write_temp("c", std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)))
+                .rfind("data:image/webp;base64,", 0),
             0u);
 }
 

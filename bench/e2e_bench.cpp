@@ -1,0 +1,121 @@
+// End to end over loopback against babyapi-emulator: the SDK next to raw libcurl doing the same
+// exchange, in one run, so the ratio shows what the SDK's layers cost. Prints figures; never a
+// test.
+#include <benchmark/benchmark.h>
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+
+#include "babyapi/babyapi.hpp"
+#include "emulator_process.hpp"
+
+namespace {
+
+using babyapi::testing::EmulatorProcess;
+
+EmulatorProcess& emulator() {
+  static EmulatorProcess process;
+  return process;
+}
+
+const std::string kCompletion = R"({"model":"mistral","prompt":"ping","max_tokens":8})";
+const std::string kStream = R"({"model":"mistral","prompt":"stream me","stream":true})";
+constexpr const char* kStreamMode = "x-emulator-stream: tokens=2000";
+
+size_t collect(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+struct Curl {
+  Curl() : handle(curl_easy_init()) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(
+        headers, (std::string("Authorization: Bearer ") + babyapi::testing::kTestApiKey).c_str());
+    headers = curl_slist_append(headers, "Expect:");
+  }
+  ~Curl() {
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(handle);
+  }
+  // One POST on the reused handle; returns the body.
+  std::string post(const std::string& path, const std::string& body, curl_slist* extra = nullptr) {
+    std::string out;
+    curl_easy_setopt(handle, CURLOPT_URL, (emulator().base_url() + path).c_str());
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, extra ? extra : headers);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &out);
+    if (curl_easy_perform(handle) != CURLE_OK) out.clear();
+    return out;
+  }
+  CURL* handle;
+  curl_slist* headers = nullptr;
+};
+
+void BM_RawCurlCompletion(benchmark::State& state) {
+  Curl curl;
+  for (auto _ : state) {
+    const std::string body = curl.post("/v1/completions", kCompletion);
+    if (body.empty()) state.SkipWithError("request failed");
+    benchmark::DoNotOptimize(body);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_SdkCompletion(benchmark::State& state) {
+  babyapi::Client client(emulator().client_options());
+  const babyapi::Json params = babyapi::Json::parse(kCompletion);
+  for (auto _ : state) {
+    babyapi::Response res = client.completions.create(params);
+    benchmark::DoNotOptimize(res["choices"][0]["text"]);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// A 2,000-token stream: raw libcurl only collects the bytes; the SDK also frames every event and
+// extracts its text, which is what a user's loop does.
+void BM_RawCurlStream(benchmark::State& state) {
+  Curl curl;
+  curl_slist* headers = nullptr;
+  for (curl_slist* h = curl.headers; h; h = h->next) headers = curl_slist_append(headers, h->data);
+  headers = curl_slist_append(headers, kStreamMode);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string body = curl.post("/v1/completions", kStream, headers);
+    if (body.empty()) state.SkipWithError("request failed");
+    bytes += body.size();
+  }
+  curl_slist_free_all(headers);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_SdkStream(benchmark::State& state) {
+  babyapi::Client client(emulator().client_options());
+  babyapi::RequestOptions options;
+  options.headers = {{"x-emulator-stream", "tokens=2000"}};
+  const babyapi::Json params = babyapi::Json::parse(kStream);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    size_t text = 0;
+    for (const babyapi::SSEEvent& event : client.completions.stream(params, options)) {
+      bytes += event.raw().size();
+      text += event.text().size();
+    }
+    if (text == 0) state.SkipWithError("no text streamed");
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_RawCurlCompletion)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+BENCHMARK(BM_SdkCompletion)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+BENCHMARK(BM_RawCurlStream)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_SdkStream)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();
