@@ -85,7 +85,13 @@ HeaderSlist header_list(const HeaderList& headers) {
   HeaderSlist list;
   for (const auto& [name, value] : headers) {
     // "Name;" is libcurl's way to send a header with an empty value.
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    if (value.empty()) {
+      line += ';';
+    } else {
+      line += ": ";
+      line += value;
+    }
     curl_slist* grown = curl_slist_append(list.get(), line.c_str());
     if (grown == nullptr) throw std::bad_alloc();
     (void)list.release();

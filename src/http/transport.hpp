@@ -26,7 +26,7 @@ struct HttpRequest {
   std::chrono::milliseconds connect_timeout{0};  // 0 = libcurl's default
   ProgressCallback on_upload_progress;
   // Streams: body bytes held for the consumer before the transfer pauses (back-pressure).
-  std::size_t stream_buffer_limit = 256 * 1024;
+  std::size_t stream_buffer_limit = std::size_t{256} * 1024;
 };
 
 struct HttpResponse {

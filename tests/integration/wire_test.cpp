@@ -92,11 +92,13 @@ TEST(WireTest, ModelIdIsPercentEncodedIntoOnePathSegment) {
   EXPECT_EQ(server.requests(), 1);
 }
 
+// An event-stream answer that closes the connection after it: without a length the body ends at
+// the close; with one, a close before that many bytes is a lost connection.
 std::string sse_answer(const std::string& events, const std::string& length = "") {
-  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nx-request-id: req_sse\r\n" +
-         std::string(length.empty() ? "Connection: close\r\n"
-                                    : "Content-Length: " + length + "\r\n") +
-         "\r\n" + events;
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nx-request-id: req_sse\r\n";
+  if (!length.empty()) head += "Content-Length: " + length + "\r\n";
+  return head + "Connection: close\r\n\r\n" + events;
 }
 
 const Json kChat = {{"model", "m"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};

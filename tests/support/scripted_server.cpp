@@ -94,6 +94,13 @@ void ScriptedServer::serve(int fd) {
       if (n <= 0) return;
       sent += static_cast<size_t>(n);
     }
+    // An answer that says "Connection: close" ends the connection, as HTTP/1.1 means it to.
+    std::string head = answer->substr(0, answer->find("\r\n\r\n"));
+    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (head.find("\r\nconnection: close\r\n") != std::string::npos ||
+        head.size() >= 19 && head.compare(head.size() - 19, 19, "\r\nconnection: close") == 0) {
+      return;
+    }
   }
 }
 

@@ -14,7 +14,8 @@ namespace babyapi::testing {
 class ScriptedServer {
  public:
   // Given one raw request (head and body), the raw bytes to answer, or nullopt to close the
-  // connection without answering.
+  // connection without answering. An answer with a "Connection: close" header closes the
+  // connection once it is sent.
   using Handler = std::function<std::optional<std::string>(const std::string& request)>;
 
   explicit ScriptedServer(Handler handler);
