@@ -2,7 +2,9 @@
 // errors, timeouts, headers and connection reuse.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "client_core.hpp"
 #include "emulator_test.hpp"
@@ -276,6 +278,32 @@ TEST_F(CoreTest, SequentialCallsReuseOneConnection) {
   }
   EXPECT_EQ(ports.size(), 1u);
   EXPECT_FALSE(ports.begin()->empty());
+}
+
+TEST_F(CoreTest, OneClientSharedByThreads) {
+  Client client(emulator().client_options());
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&client, &answered, t] {
+      for (int i = 0; i < 20; ++i) {
+        const std::string prompt = "thread " + std::to_string(t) + " call " + std::to_string(i);
+        if (i % 5 == 4) {
+          std::string text;
+          for (const SSEEvent& event :
+               client.completions.stream({{"model", "m"}, {"prompt", prompt}})) {
+            text += event.text();
+          }
+          if (text == prompt) ++answered;
+        } else if (client.completions.create(
+                       {{"model", "m"}, {"prompt", prompt}})["choices"][0]["text"] == prompt) {
+          ++answered;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(answered.load(), 80);
 }
 
 TEST_F(CoreTest, ClosedClientRefusesCalls) {
