@@ -48,6 +48,7 @@ struct Curl {
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &out);
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");  // as the SDK asks
     if (curl_easy_perform(handle) != CURLE_OK) out.clear();
     return out;
   }
