@@ -59,6 +59,38 @@ OJson parse_json_body(const Call& call) {
   return j;
 }
 
+void add_part_content(OJson& part, const std::string& bytes, std::uint64_t size) {
+  if (size <= kLogPartCap && bytes.size() == size) {
+    part["content"] = bytes;
+    part["content_base64"] =
+        base64_encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  } else {
+    part["content"] = nullptr;
+    part["content_base64"] = nullptr;
+  }
+}
+
+void end_connection_after_answer(Call& call) {
+  httplib::Response& res = call.res;
+  auto body = std::make_shared<const std::string>(std::move(res.body));
+  res.body.clear();
+  std::string type = res.get_header_value("Content-Type");
+  if (type.empty()) type = "application/json";
+  res.headers.erase("Content-Type");
+  res.set_header("Connection", "close");
+  if (body->empty()) body = std::make_shared<const std::string>("{}");
+  // httplib keeps reading requests on the socket until it sees end of file. Shutting it
+  // before the answer is written would stop that answer too (httplib checks the socket is
+  // alive before each write), so it happens once the answer has been written.
+  const int fd = find_connection_fd(call.req.local_port, call.req.remote_port);
+  res.set_content_provider(
+      body->size(), type,
+      [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(body->data() + offset, length);
+      },
+      [fd](bool) { shutdown_connection(fd); });
+}
+
 Emulator::Emulator(Config cfg) : cfg_(std::move(cfg)) {}
 
 void Emulator::begin_shutdown() {
@@ -231,7 +263,10 @@ std::shared_ptr<LogEntry> Emulator::log_request(const httplib::Request& req, con
   r["body_size"] = body_size;
   r["body_truncated"] = req.body.size() > kLogBodyCap;
   r["body"] = req.body.substr(0, kLogBodyCap);
-  OJson parsed = req.body.empty() ? OJson(nullptr) : OJson::parse(req.body, nullptr, false);
+  // A body over the cap is not parsed for the log either: its JSON would be as big.
+  OJson parsed = req.body.empty() || req.body.size() > kLogBodyCap
+                     ? OJson(nullptr)
+                     : OJson::parse(req.body, nullptr, false);
   r["json"] = parsed.is_discarded() ? OJson(nullptr) : std::move(parsed);
   if (!req.files.empty()) {
     OJson parts = OJson::array();
@@ -241,12 +276,7 @@ std::shared_ptr<LogEntry> Emulator::log_request(const httplib::Request& req, con
       p["filename"] = f.filename;
       p["content_type"] = f.content_type;
       p["size"] = f.content.size();
-      const bool small = f.content.size() <= kLogBodyCap;
-      p["content"] = f.content.substr(0, kLogBodyCap);
-      p["content_base64"] =
-          small ? OJson(base64_encode(reinterpret_cast<const unsigned char*>(f.content.data()),
-                                      f.content.size()))
-                : OJson(nullptr);
+      add_part_content(p, f.content, f.content.size());
       parts.push_back(std::move(p));
     }
     r["parts"] = std::move(parts);
@@ -307,34 +337,45 @@ bool Emulator::check_auth(Call& call) const {
   return false;
 }
 
-httplib::Server::Handler Emulator::wrap(Route fn, bool internal) {
-  return [this, fn = std::move(fn), internal](const httplib::Request& req, httplib::Response& res) {
+bool Emulator::guard(Call& call) {
+  // Faults come first, before authentication and validation, so a test can
+  // inject any status on any route whatever else the request carries.
+  return !apply_fault(call) && check_auth(call);
+}
+
+void Emulator::run(Call& call, const Route& fn, bool internal, bool self_guarded) {
+  httplib::Response& res = call.res;
+  res.set_header("x-request-id", call.request_id);
+  res.set_header("x-emulator-remote-port", std::to_string(call.req.remote_port));
+  if (!internal) call.log = log_request(call.req, call.request_id, call.seq);
+  try {
+    const bool answered = !internal && !self_guarded && !guard(call);
+    if (!answered) fn(call);
+  } catch (const ApiError& e) {
+    send_openai_error(res, e.status, e.what(), e.type, e.param, e.code);
+  } catch (const std::exception& e) {
+    send_openai_error(res, 500, std::string("Emulator internal error: ") + e.what(), "server_error",
+                      nullptr, "internal_error");
+  }
+  if (call.log) {
+    const int status = res.status == -1 ? 200 : res.status;
+    log_update(call.log, [status](LogEntry& e) { e.status = status; });
+  }
+}
+
+httplib::Server::Handler Emulator::wrap(Route fn, bool internal, bool self_guarded) {
+  return [this, fn = std::move(fn), internal, self_guarded](const httplib::Request& req,
+                                                            httplib::Response& res) {
     const std::uint64_t seq = ++seq_;
     Call call{*this, req, res, "req_emu_" + std::to_string(seq), seq, nullptr};
-    res.set_header("x-request-id", call.request_id);
-    res.set_header("x-emulator-remote-port", std::to_string(req.remote_port));
-    if (!internal) call.log = log_request(req, call.request_id, seq);
-    try {
-      // Faults come first, before authentication and validation, so a test can
-      // inject any status on any route whatever else the request carries.
-      const bool answered = !internal && (apply_fault(call) || !check_auth(call));
-      if (!answered) fn(call);
-    } catch (const ApiError& e) {
-      send_openai_error(res, e.status, e.what(), e.type, e.param, e.code);
-    } catch (const std::exception& e) {
-      send_openai_error(res, 500, std::string("Emulator internal error: ") + e.what(),
-                        "server_error", nullptr, "internal_error");
-    }
-    if (call.log) {
-      const int status = res.status == -1 ? 200 : res.status;
-      log_update(call.log, [status](LogEntry& e) { e.status = status; });
-    }
+    run(call, fn, internal, self_guarded);
   };
 }
 
-void Emulator::route(const std::string& method, const std::string& pattern, Route fn) {
+void Emulator::route(const std::string& method, const std::string& pattern, Route fn,
+                     bool self_guarded) {
   const bool internal = pattern.rfind("/_emulator/", 0) == 0;
-  auto handler = wrap(std::move(fn), internal);
+  auto handler = wrap(std::move(fn), internal, self_guarded);
   if (method == "GET")
     svr_->Get(pattern, std::move(handler));
   else if (method == "POST")
@@ -351,19 +392,40 @@ void Emulator::route(const std::string& method, const std::string& pattern, Rout
     throw std::logic_error("unsupported method " + method);
 }
 
+void Emulator::route_streamed(const std::string& pattern, Route fn) {
+  svr_->Post(
+      pattern, [this, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res,
+                                          const httplib::ContentReader& reader) {
+        const std::uint64_t seq = ++seq_;
+        Call call{*this, req, res, "req_emu_" + std::to_string(seq), seq, nullptr};
+        call.reader = &reader;
+        run(call, fn, /*internal=*/false, /*self_guarded=*/true);
+        if (!call.body_consumed) {
+          // The handler stopped before reading the body (it threw): read and discard it,
+          // or the next request on this keep-alive connection would start mid-body.
+          const auto skip = [](const char*, std::size_t) { return true; };
+          const bool ok = req.is_multipart_form_data()
+                              ? reader([](const httplib::MultipartFormData&) { return true; }, skip)
+                              : reader(skip);
+          if (!ok) end_connection_after_answer(call);
+        }
+      });
+}
+
 void Emulator::install(httplib::Server& svr) {
   svr_ = &svr;
   register_internal_routes();
   register_generation_routes(*this);
   register_model_routes(*this);
+  register_docling_routes(*this);
 
   // Anything else: 404 in OpenAI shape (after faults and auth, like every route).
   auto not_found = [](Call& call) {
     send_openai_error(call.res, 404, "Not found: " + call.req.method + " " + call.req.path,
                       "invalid_request_error", nullptr, "not_found");
   };
-  auto api_404 = wrap(not_found, false);
-  auto internal_404 = wrap(not_found, true);
+  auto api_404 = wrap(not_found, false, false);
+  auto internal_404 = wrap(not_found, true, false);
   auto any = [api_404, internal_404](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/_emulator/", 0) == 0)
       internal_404(req, res);
@@ -399,7 +461,10 @@ void Emulator::install(httplib::Server& svr) {
   });
   svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
                                                                 httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // Our own answers have a body (or stream it); only httplib's bare errors get one here.
+    if (!res.body.empty() || res.content_provider_) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     const int status = res.status;
     send_openai_error(res, status, "HTTP error " + std::to_string(status),
                       status >= 500 ? "server_error" : "invalid_request_error", nullptr, nullptr);

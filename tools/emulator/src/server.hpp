@@ -31,6 +31,8 @@ inline constexpr const char* kVersion = "0.1.0";
 inline constexpr std::int64_t kCreated = 1700000000;  // fixed "created" of every object
 inline constexpr std::size_t kLogCapacity = 1000;
 inline constexpr std::size_t kLogBodyCap = 1024 * 1024;
+// A multipart part's bytes are logged (content, content_base64) only up to this size.
+inline constexpr std::size_t kLogPartCap = std::size_t{64} * 1024;
 
 struct Config {
   std::string host = "127.0.0.1";
@@ -90,6 +92,10 @@ struct Call {
   std::string request_id;
   std::uint64_t seq;
   std::shared_ptr<LogEntry> log;  // null for /_emulator/* (not logged)
+  // Streamed routes only (route_streamed): the body is still unread and must be read
+  // through this reader, once; set body_consumed when done (else the wrapper drains it).
+  const httplib::ContentReader* reader = nullptr;
+  bool body_consumed = false;
 };
 
 using Route = std::function<void(Call&)>;
@@ -106,8 +112,15 @@ class Emulator {
 
   // Registers every route plus the error/post-routing handlers on svr.
   void install(httplib::Server& svr);
-  // For route modules, during install(): wraps fn and registers it.
-  void route(const std::string& method, const std::string& pattern, Route fn);
+  // For route modules, during install(): wraps fn and registers it. The wrapper applies
+  // x-emulator-fault and auth before fn unless self_guarded (then fn calls guard()).
+  void route(const std::string& method, const std::string& pattern, Route fn,
+             bool self_guarded = false);
+  // A POST route whose body httplib does not read: fn reads it through call.reader (so a
+  // huge upload never sits in memory). Always self-guarded: fn reads the body, then guard().
+  void route_streamed(const std::string& pattern, Route fn);
+  // x-emulator-fault, then auth. False when the request has been answered.
+  bool guard(Call& call);
 
   void begin_shutdown();
   bool shutting_down() const { return shutdown_.load(); }
@@ -144,7 +157,8 @@ class Emulator {
   std::mutex& state_mutex() { return state_mu_; }
 
  private:
-  httplib::Server::Handler wrap(Route fn, bool internal);
+  httplib::Server::Handler wrap(Route fn, bool internal, bool self_guarded);
+  void run(Call& call, const Route& fn, bool internal, bool self_guarded);
   bool check_auth(Call& call) const;
   void register_internal_routes();
 
@@ -172,11 +186,20 @@ class Emulator {
 // Route modules.
 void register_generation_routes(Emulator& emu);  // chat, completions, /infer
 void register_model_routes(Emulator& emu);       // models, embeddings, rerank, health, tts
+void register_docling_routes(Emulator& emu);     // /docling/* (simulated docling-serve nodes)
 
 // faults.cpp: applies x-emulator-fault; true when the request has been answered.
 bool apply_fault(Call& call);
 
 // Shared by the JSON routes: the body parsed as a JSON object, else ApiError 400.
 OJson parse_json_body(const Call& call);
+
+// A multipart part's bytes in a log record: "content" and "content_base64" when the part
+// is small (size <= kLogPartCap and bytes holds all of it), else both null.
+void add_part_content(OJson& part, const std::string& bytes, std::uint64_t size);
+
+// After a failed body read, once the answer is set: it is sent with Connection: close and
+// then the connection is shut, so what is left of the body is never parsed as a request.
+void end_connection_after_answer(Call& call);
 
 }  // namespace emu

@@ -134,6 +134,39 @@ std::string base64_encode(const unsigned char* data, std::size_t size) {
   return out;
 }
 
+bool base64_decode(std::string_view text, std::size_t keep, std::string& out,
+                   std::uint64_t& total) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  total = 0;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  bool padding = false;
+  for (char c : text) {
+    if (is_space(c)) continue;
+    if (c == '=') {
+      padding = true;
+      continue;
+    }
+    const int v = value(c);
+    if (v < 0 || padding) return false;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (total < keep) out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      ++total;
+    }
+  }
+  return bits < 6;  // a lone trailing character cannot encode a byte
+}
+
 std::string http_date(std::time_t t) {
   static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

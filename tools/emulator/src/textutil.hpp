@@ -34,6 +34,11 @@ std::vector<float> hash_embedding(std::string_view text, int dimensions);
 
 std::string base64_encode(const unsigned char* data, std::size_t size);
 
+// Decodes base64 (standard or URL-safe alphabet; whitespace ignored; '=' padding optional).
+// Appends at most keep decoded bytes to out and sets total to the decoded size. False when
+// the text holds anything else (or data after the padding).
+bool base64_decode(std::string_view text, std::size_t keep, std::string& out, std::uint64_t& total);
+
 // IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string http_date(std::time_t t);
 

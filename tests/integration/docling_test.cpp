@@ -1,0 +1,351 @@
+// client.docling against the emulator's simulated Docling nodes: conversions,
+// multipart bodies as the server received them, async tasks pinned to their
+// node, chunking, progress and memory.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "emulator_test.hpp"
+#include "fnv.hpp"
+
+namespace babyapi {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::EmulatorProcess;
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "babyapi_docling_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string write_file(const std::string& name, const std::string& bytes) {
+  const std::string path = temp_path(name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// kB of VmHWM (peak resident memory) or VmRSS of this process.
+long proc_status_kb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
+  }
+  return -1;
+}
+
+class DoclingTest : public testing::EmulatorTest {
+ protected:
+  // name=value pairs of a logged multipart request's plain fields, in order.
+  static std::vector<std::pair<std::string, std::string>> form_fields(const Json& entry) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const Json& field : entry.at("form").at("fields")) fields.emplace_back(field[0], field[1]);
+    return fields;
+  }
+};
+
+TEST_F(DoclingTest, HealthReadyVersion) {
+  Client client(emulator().client_options());
+  EXPECT_EQ(client.docling.health()["status"], "ok");
+  EXPECT_EQ(client.docling.ready().status(), 200);
+  EXPECT_TRUE(client.docling.version().json().is_object());
+}
+
+TEST_F(DoclingTest, ConvertSourceFromUrl) {
+  Client client(emulator().client_options());
+  Response res = client.docling.convert_source({
+      {"sources", {{{"kind", "http"}, {"url", "https://arxiv.org/pdf/2408.09869"}}}},
+      {"options", {{"to_formats", {"md"}}, {"do_ocr", false}, {"page_range", {1, 10}}}},
+  });
+  EXPECT_NE(
+      res["document"]["md_content"].get<std::string>().find("https://arxiv.org/pdf/2408.09869"),
+      std::string::npos);
+}
+
+TEST_F(DoclingTest, MissingSourcesIsUnprocessableWithTheFieldNamed) {
+  Client client(emulator().client_options());
+  try {
+    client.docling.convert_source({{"options", Json::object()}});
+    FAIL() << "expected UnprocessableEntityError";
+  } catch (const UnprocessableEntityError& error) {
+    EXPECT_NE(error.message().find("sources"), std::string::npos) << error.message();
+  }
+}
+
+TEST_F(DoclingTest, ConvertFileStreamsTheFileAndConverts) {
+  Client client(emulator().client_options());
+  const std::string markdown = "# Invoice\n\nTotal: 42 EUR\n";
+  const std::string path = write_file("invoice.md", markdown);
+  std::string tag;
+  Response res = client.docling.convert_file(path, Json::object(), tagged(tag));
+  EXPECT_EQ(res["document"]["md_content"].get<std::string>().find("# Invoice"), 0u);
+  const std::vector<Json> sent = logged(tag);
+  ASSERT_EQ(sent.size(), 1u);
+  const Json& files = sent[0]["form"]["files"];
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0]["name"], "files");
+  EXPECT_EQ(files[0]["filename"], path.substr(path.rfind('/') + 1));
+  EXPECT_EQ(files[0]["content_type"], "text/markdown");
+  EXPECT_EQ(files[0]["size"], markdown.size());
+  EXPECT_EQ(files[0]["fnv1a64"], testing::fnv1a64_hex(markdown));
+}
+
+TEST_F(DoclingTest, HtmlLosesItsTags) {
+  Client client(emulator().client_options());
+  const std::string path =
+      write_file("page.html", "<html><body><h1>Title</h1><p>Body text</p></body></html>");
+  const std::string md = client.docling.convert_file(path)["document"]["md_content"];
+  EXPECT_NE(md.find("Title"), std::string::npos);
+  EXPECT_NE(md.find("Body text"), std::string::npos);
+  EXPECT_EQ(md.find("<p>"), std::string::npos);
+}
+
+TEST_F(DoclingTest, SeveralFilesAndEveryOptionKindArriveAsFormFields) {
+  Client client(emulator().client_options());
+  const std::string a = write_file("a.md", "# A\n");
+  const std::string b = write_file("b.txt", "plain words\n\nsecond paragraph\n");
+  std::string tag;
+  client.docling.convert_file({a, b},
+                              {{"to_formats", {"md", "json"}},
+                               {"do_ocr", false},
+                               {"page_range", {1, 10}},
+                               {"images_scale", 2},
+                               {"table_mode", "fast"},
+                               {"picture_description_local", {{"repo_id", "x"}}}},
+                              tagged(tag));
+  const std::vector<Json> sent = logged(tag);
+  ASSERT_EQ(sent.size(), 1u);
+  const Json& files = sent[0]["form"]["files"];
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0]["content_type"], "text/markdown");
+  EXPECT_EQ(files[1]["content_type"], "text/plain");
+  EXPECT_EQ(files[1]["size"], 30);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"do_ocr", "false"},
+      {"images_scale", "2"},
+      {"page_range", "1"},
+      {"page_range", "10"},
+      {"picture_description_local", R"({"repo_id":"x"})"},
+      {"table_mode", "fast"},
+      {"to_formats", "md"},
+      {"to_formats", "json"}};
+  EXPECT_EQ(form_fields(sent[0]), expected);
+}
+
+TEST_F(DoclingTest, RawBytesUploadWithTheirNameAndType) {
+  Client client(emulator().client_options());
+  std::string bytes = "%PDF-1.7\n";
+  bytes += std::string("\0\xFF\r\n", 4);
+  std::string tag;
+  Response res = client.docling.convert_file(
+      File::from_bytes(bytes, "report.pdf", "application/pdf"), Json::object(), tagged(tag));
+  EXPECT_TRUE(res["document"].contains("md_content"));
+  const Json file = logged(tag).at(0)["form"]["files"][0];
+  EXPECT_EQ(file["filename"], "report.pdf");
+  EXPECT_EQ(file["content_type"], "application/pdf");
+  EXPECT_EQ(file["size"], bytes.size());
+  EXPECT_EQ(file["fnv1a64"], testing::fnv1a64_hex(bytes));
+}
+
+TEST_F(DoclingTest, MissingFileFailsBeforeSending) {
+  Client client(emulator().client_options());
+  std::string tag;
+  EXPECT_THROW(
+      client.docling.convert_file(temp_path("does-not-exist.pdf"), Json::object(), tagged(tag)),
+      BabyAPIError);
+  EXPECT_THROW(client.docling.convert_file(::testing::TempDir(), Json::object(), tagged(tag)),
+               BabyAPIError);  // a directory is not a file
+  EXPECT_TRUE(logged(tag).empty());
+}
+
+TEST_F(DoclingTest, RetriesSendTheWholeBodyAgain) {
+  Client client(emulator().client_options());
+  const std::string content(300000, 'r');
+  const std::string path = write_file("retry.txt", content);
+  std::string tag;
+  RequestOptions options = tagged(tag);
+  options.headers["x-emulator-fault"] = "status=503;times=1;id=" + tag;
+  client.docling.convert_file(path, Json::object(), options);
+  const std::vector<Json> sent = logged(tag);
+  ASSERT_EQ(sent.size(), 2u);
+  for (const Json& entry : sent) {
+    EXPECT_EQ(entry["form"]["files"][0]["size"], content.size());
+    EXPECT_EQ(entry["form"]["files"][0]["fnv1a64"], testing::fnv1a64_hex(content));
+  }
+}
+
+TEST_F(DoclingTest, AsyncFileWithWaitForResultIsPinnedToItsNode) {
+  Client client(emulator().client_options());
+  const std::string path = write_file("big.md", "# Big\n\nA large document.\n");
+  Response submitted = client.docling.convert_file_async(path);
+  const std::string task_id = submitted["task_id"];
+  const std::string node = submitted["_babyapi_docling_id"];
+  EXPECT_FALSE(node.empty());
+  EXPECT_EQ(submitted.docling_id(), node);
+
+  std::vector<std::string> states;
+  Response result = client.docling.wait_for_result(
+      task_id,
+      WaitOptions{node, milliseconds(200), std::chrono::seconds(60),
+                  [&states](const Json& status) { states.push_back(status["task_status"]); }});
+  EXPECT_EQ(result["document"]["md_content"].get<std::string>().find("# Big"), 0u);
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back(), "success");
+}
+
+TEST_F(DoclingTest, UnpinnedPollsMeetTheWrongNode) {
+  Client client(emulator().client_options());
+  Response submitted = client.docling.convert_source_async(
+      {{"sources", {{{"kind", "http"}, {"url", "https://example.com/a.pdf"}}}}});
+  const std::string task_id = submitted["task_id"];
+  int not_found = 0;
+  int answered = 0;
+  for (int i = 0; i < 2; ++i) {  // round-robin over two nodes: one of two polls lands elsewhere
+    try {
+      client.docling.poll_status(task_id);
+      ++answered;
+    } catch (const NotFoundError& error) {
+      ++not_found;
+      EXPECT_FALSE(error.message().empty());
+    }
+  }
+  EXPECT_EQ(not_found, 1);
+  EXPECT_EQ(answered, 1);
+}
+
+TEST_F(DoclingTest, LowLevelPollLoopWithThePinHeader) {
+  Client client(emulator().client_options());
+  Response submitted = client.docling.convert_source_async(
+      {{"sources", {{{"kind", "http"}, {"url", "https://arxiv.org/pdf/2408.09869"}}}}});
+  const std::string task_id = submitted["task_id"];
+  RequestOptions pinned;
+  pinned.headers = {{"x-babyapi-docling-id", submitted["_babyapi_docling_id"].get<std::string>()}};
+  std::string state;
+  for (int polls = 0; polls < 1000; ++polls) {
+    // wait=5 asks the emulator to answer once the task ends (up to 5 s): no
+    // sleeping here.
+    Response status = client.get("/docling/v1/status/poll/" + task_id + "?wait=5", pinned);
+    state = status["task_status"];
+    EXPECT_EQ(status["status"],
+              state);  // BabyAPI's proxy mirrors it as "status"
+    if (state == "success" || state == "failure" || state == "error") break;
+  }
+  ASSERT_EQ(state, "success");
+  Response result = client.docling.get_result(task_id, pinned);
+  EXPECT_TRUE(result["document"].contains("md_content"));
+}
+
+TEST_F(DoclingTest, FailedTaskThrowsWithItsStatus) {
+  Client client(emulator().client_options());
+  RequestOptions fail;
+  fail.headers = {{"x-emulator-task", "fail=1"}};
+  Response submitted = client.docling.convert_source_async(
+      {{"sources", {{{"kind", "http"}, {"url", "https://example.com/broken.pdf"}}}}}, fail);
+  try {
+    client.docling.wait_for_result(
+        submitted["task_id"].get<std::string>(),
+        WaitOptions{submitted["_babyapi_docling_id"], milliseconds(100)});
+    FAIL() << "expected BabyAPIError";
+  } catch (const APIConnectionError&) {
+    FAIL() << "a failed task is not a connection error";
+  } catch (const BabyAPIError& error) {
+    EXPECT_NE(error.message().find("Injected task failure"), std::string::npos) << error.message();
+    const Json status = Json::parse(error.body());
+    EXPECT_EQ(status["task_status"], "failure");
+    EXPECT_EQ(status["task_id"], submitted["task_id"]);
+  }
+}
+
+TEST_F(DoclingTest, WaitTimesOut) {
+  Client client(emulator().client_options());
+  RequestOptions hang;
+  hang.headers = {{"x-emulator-task", "hang=1"}};
+  Response submitted = client.docling.convert_source_async(
+      {{"sources", {{{"kind", "http"}, {"url", "https://example.com/slow.pdf"}}}}}, hang);
+  int polls = 0;
+  EXPECT_THROW(client.docling.wait_for_result(
+                   submitted["task_id"].get<std::string>(),
+                   WaitOptions{submitted["_babyapi_docling_id"], milliseconds(100),
+                               milliseconds(300), [&polls](const Json&) { ++polls; }}),
+               APITimeoutError);
+  EXPECT_GE(polls, 1);
+}
+
+TEST_F(DoclingTest, ChunkingFromSourceAndFile) {
+  Client client(emulator().client_options());
+  Response hybrid = client.docling.chunk.hybrid_source(
+      {{"sources", {{{"kind", "http"}, {"url", "https://arxiv.org/pdf/2408.09869"}}}}});
+  ASSERT_TRUE(hybrid["chunks"].is_array());
+  EXPECT_FALSE(hybrid["chunks"].empty());
+
+  const std::string path = write_file("handbook.md",
+                                      "# Handbook\n\nWelcome.\n\n## Leave\n\nTake "
+                                      "time off.\n\n## Pay\n\nMonthly.\n");
+  std::string tag;
+  Response hierarchical = client.docling.chunk.hierarchical_file(
+      path, {{"convert_options", {{"do_ocr", false}}}, {"chunking_options", {{"max_tokens", 64}}}},
+      tagged(tag));
+  const Json& chunks = hierarchical["chunks"];
+  ASSERT_GE(chunks.size(), 3u);
+  bool leave = false;
+  for (const Json& chunk : chunks) {
+    if (chunk["text"].get<std::string>().find("Take time off.") != std::string::npos) {
+      leave = true;
+      EXPECT_NE(chunk["headings"].dump().find("Leave"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(leave);
+  // Options go out in the JSON object's (sorted) key order.
+  const std::vector<std::pair<std::string, std::string>> expected = {{"chunking_max_tokens", "64"},
+                                                                     {"convert_do_ocr", "false"}};
+  EXPECT_EQ(form_fields(logged(tag).at(0)), expected);
+}
+
+TEST_F(DoclingTest, AsyncChunkingWithWait) {
+  Client client(emulator().client_options());
+  const std::string path = write_file("notes.md", "# Notes\n\nOne.\n\n# More\n\nTwo.\n");
+  Response submitted = client.docling.chunk.hybrid_file_async(path);
+  Response result = client.docling.wait_for_result(submitted["task_id"].get<std::string>(),
+                                                   WaitOptions{submitted["_babyapi_docling_id"]});
+  EXPECT_FALSE(result["chunks"].empty());
+}
+
+TEST_F(DoclingTest, UploadProgressArrivesAndEndsAtTheBodySize) {
+  Client client(emulator().client_options());
+  const std::string content(4 << 20, 'p');
+  const std::string path = write_file("progress.txt", content);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+  RequestOptions options;
+  options.on_upload_progress = [&calls](std::uint64_t sent, std::uint64_t total) {
+    calls.emplace_back(sent, total);
+  };
+  client.docling.convert_file(path, Json::object(), options);
+  ASSERT_GE(calls.size(), 2u);
+  for (size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+  EXPECT_GE(calls.back().second,
+            content.size());  // the multipart body: the file plus its framing
+  EXPECT_LT(calls.back().second, content.size() + 4096);
+  EXPECT_EQ(calls.back().first, calls.back().second);
+}
+
+TEST_F(DoclingTest, LargeUploadKeepsMemoryFlat) {
+  Client client(emulator().client_options());
+  const std::string path = temp_path("large.bin");
+  constexpr off_t kSize = off_t{512} << 20;
+  { std::ofstream create(path, std::ios::binary); }
+  ASSERT_EQ(::truncate(path.c_str(), kSize), 0);  // sparse: costs no disk
+  const long before = proc_status_kb("VmHWM:");
+  std::string tag;
+  Response res = client.docling.convert_file(path, Json::object(), tagged(tag));
+  const long after = proc_status_kb("VmHWM:");
+  ::unlink(path.c_str());
+  EXPECT_EQ(logged(tag).at(0)["form"]["files"][0]["size"], kSize);
+  // Reading the whole file into memory would add 512 MiB; streaming adds next
+  // to nothing.
+  EXPECT_LT(after - before, 32 * 1024) << "peak RSS grew by " << (after - before) << " kB";
+}
+
+}  // namespace
+}  // namespace babyapi
