@@ -78,13 +78,7 @@ void trim_partial_utf8(std::string& s) {
   for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
     const auto c = static_cast<unsigned char>(s[s.size() - back]);
     if ((c & 0xC0) == 0x80) continue;  // continuation byte: look further back
-    std::size_t len = 1;
-    if (c >= 0xF0)
-      len = 4;
-    else if (c >= 0xE0)
-      len = 3;
-    else if (c >= 0xC0)
-      len = 2;
+    const std::size_t len = utf8_sequence_length(c);
     if (len > back) s.resize(s.size() - back);
     return;
   }

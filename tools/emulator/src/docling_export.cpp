@@ -55,29 +55,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   return out;
 }
 
-std::string escape_xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string stem(const std::string& filename) {
   const auto dot = filename.rfind('.');
   return dot == std::string::npos || dot == 0 ? filename : filename.substr(0, dot);
@@ -146,21 +123,21 @@ OJson json_document(const DoclingDoc& doc, const std::vector<MdBlock>& blocks) {
 
 std::string html_document(const DoclingDoc& doc, const std::vector<MdBlock>& blocks) {
   std::string html = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\">\n<title>" +
-                     escape_xml(stem(doc.filename)) + "</title>\n</head>\n<body>\n";
+                     html_escape(stem(doc.filename)) + "</title>\n</head>\n<body>\n";
   for (const MdBlock& b : blocks) {
     if (b.level > 0) {
       const std::string tag = "h" + std::to_string(b.level);
-      html.append("<").append(tag).append(">").append(escape_xml(b.text));
+      html.append("<").append(tag).append(">").append(html_escape(b.text));
       html.append("</").append(tag).append(">\n");
       continue;
     }
     const std::vector<std::string> items = list_items(b.text);
     if (!items.empty()) {
       html += "<ul>\n";
-      for (const auto& item : items) html += "<li>" + escape_xml(item) + "</li>\n";
+      for (const auto& item : items) html += "<li>" + html_escape(item) + "</li>\n";
       html += "</ul>\n";
     } else {
-      html += "<p>" + escape_xml(join(split_lines(b.text), " ")) + "</p>\n";
+      html += "<p>" + html_escape(join(split_lines(b.text), " ")) + "</p>\n";
     }
   }
   return html + "</body>\n</html>\n";
@@ -182,17 +159,17 @@ std::string doctags_document(const std::vector<MdBlock>& blocks) {
       const std::string tag = i == 0 && b.level == 1
                                   ? std::string("title")
                                   : "section_header_level_" + std::to_string(b.level);
-      out.append("<").append(tag).append(">").append(escape_xml(b.text));
+      out.append("<").append(tag).append(">").append(html_escape(b.text));
       out.append("</").append(tag).append(">\n");
       continue;
     }
     const std::vector<std::string> items = list_items(b.text);
     if (!items.empty()) {
       out += "<unordered_list>";
-      for (const auto& item : items) out += "<list_item>" + escape_xml(item) + "</list_item>";
+      for (const auto& item : items) out += "<list_item>" + html_escape(item) + "</list_item>";
       out += "</unordered_list>\n";
     } else {
-      out += "<text>" + escape_xml(join(split_lines(b.text), " ")) + "</text>\n";
+      out += "<text>" + html_escape(join(split_lines(b.text), " ")) + "</text>\n";
     }
   }
   return out + "</doctag>";

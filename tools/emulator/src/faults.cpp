@@ -76,29 +76,6 @@ bool parse_fault(const std::string& text, Fault& f, std::string& err) {
   return true;
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void send_fault_status(httplib::Response& res, const Fault& f) {
   const int st = f.status;
   const std::string msg =

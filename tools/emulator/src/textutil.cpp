@@ -180,20 +180,43 @@ std::string http_date(std::time_t t) {
   return buf;
 }
 
+std::size_t utf8_sequence_length(unsigned char lead) {
+  if (lead >= 0xF0) return 4;
+  if (lead >= 0xE0) return 3;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
   std::size_t chars = 0;
   std::size_t i = 0;
   while (i < s.size()) {
     if (chars == max_chars) break;
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 1;
-    if (c >= 0xF0)
-      len = 4;
-    else if (c >= 0xE0)
-      len = 3;
-    else if (c >= 0xC0)
-      len = 2;
-    i += len;
+    i += utf8_sequence_length(static_cast<unsigned char>(s[i]));
     ++chars;
   }
   return std::string(s.substr(0, i < s.size() ? i : s.size()));

@@ -44,6 +44,10 @@ std::string http_date(std::time_t t);
 
 // At most max_chars UTF-8 code points of s (never cuts a multi-byte sequence).
 std::string truncate_utf8(std::string_view s, std::size_t max_chars);
+// Bytes in the UTF-8 sequence that starts with lead (1 for ASCII and stray continuation bytes).
+std::size_t utf8_sequence_length(unsigned char lead);
+// &, <, > and " as entities, for HTML and XML text.
+std::string html_escape(std::string_view s);
 
 // Parses "k=v;k2=v2" (spaces around items are ignored; a value may contain '=').
 // An item without '=' gets the value "1". Returns false and sets err on an empty key.
