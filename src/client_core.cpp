@@ -125,6 +125,10 @@ Response ClientCore::request_form(std::string_view path, detail::Form form,
   }
   detail::HttpRequest request = build("POST", path, request_options);
   request.form = std::make_shared<const detail::Form>(std::move(form));
+  // An upload of a large file can rightly take longer than any fixed deadline: for uploads the
+  // timeout bounds a stall (no byte moving) instead of the whole exchange.
+  request.idle_timeout = request.timeout;
+  request.timeout = std::chrono::milliseconds(0);
   return send(std::move(request), request_options);
 }
 

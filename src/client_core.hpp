@@ -33,7 +33,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
                    const RequestOptions& request_options);
 
   // A multipart/form-data POST (file uploads); retried like JSON calls, each attempt sending every
-  // part again. Files to be read from disk are checked before anything is sent.
+  // part again. Files to be read from disk are checked before anything is sent. The timeout bounds
+  // stalls rather than the whole upload.
   Response request_form(std::string_view path, detail::Form form,
                         const RequestOptions& request_options);
 

@@ -79,7 +79,8 @@ class Docling {
   Response convert_source(const Json& body, const RequestOptions& request_options = {}) const;
   // Uploads files (streamed from disk) as multipart form data; each option is its own form field:
   // lists repeat the field, booleans are true/false, numbers text, objects JSON text.
-  // RequestOptions::on_upload_progress reports bytes sent.
+  // RequestOptions::on_upload_progress reports bytes sent. For uploads the timeout bounds a stall
+  // (no byte moving for that long), not the whole upload, so a large file is never cut off.
   Response convert_file(const Files& files, const Json& options = Json::object(),
                         const RequestOptions& request_options = {}) const;
 

@@ -156,6 +156,12 @@ TransferResources configure_easy(CURL* h, const HttpRequest& request, const Tran
   if (request.timeout.count() > 0) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   }
+  if (request.idle_timeout.count() > 0) {
+    // Fewer than 1 byte/s for that many (whole) seconds: a stall, not a slow but live transfer.
+    const long seconds = static_cast<long>((request.idle_timeout.count() + 999) / 1000);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, seconds);
+  }
   if (request.connect_timeout.count() > 0) {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(request.connect_timeout.count()));

@@ -23,6 +23,7 @@ struct HttpRequest {
   std::string body;                      // sent when non-empty or the method is POST
   std::shared_ptr<const Form> form;      // sent as multipart/form-data instead of body when set
   std::chrono::milliseconds timeout{0};  // whole exchange; 0 = none
+  std::chrono::milliseconds idle_timeout{0};     // abort when no byte moves this long; 0 = none
   std::chrono::milliseconds connect_timeout{0};  // 0 = libcurl's default
   ProgressCallback on_upload_progress;
   // Streams: body bytes held for the consumer before the transfer pauses (back-pressure).

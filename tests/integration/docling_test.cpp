@@ -338,7 +338,10 @@ TEST_F(DoclingTest, LargeUploadKeepsMemoryFlat) {
   ASSERT_EQ(::truncate(path.c_str(), kSize), 0);  // sparse: costs no disk
   const long before = proc_status_kb("VmHWM:");
   std::string tag;
-  Response res = client.docling.convert_file(path, Json::object(), tagged(tag));
+  RequestOptions options = tagged(tag);
+  // Far shorter than this upload takes: for uploads the timeout bounds stalls, not the whole body.
+  options.timeout = std::chrono::milliseconds(1500);
+  Response res = client.docling.convert_file(path, Json::object(), options);
   const long after = proc_status_kb("VmHWM:");
   ::unlink(path.c_str());
   EXPECT_EQ(logged(tag).at(0)["form"]["files"][0]["size"], kSize);
