@@ -13,7 +13,10 @@ execute_process(COMMAND ${CXX} -std=c++17 ${cxx_flags} ${SOURCE} -o ${OUTPUT} ${
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "compiling against pkg-config flags failed")
 endif()
-execute_process(COMMAND ${OUTPUT} RESULT_VARIABLE rc)
+# A shared libbabyapi in a private prefix is found the way its users would point at it.
+execute_process(COMMAND ${PKG_CONFIG} --variable=libdir babyapi
+  OUTPUT_VARIABLE libdir OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND ${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${libdir}" ${OUTPUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the pkg-config consumer failed")
 endif()
