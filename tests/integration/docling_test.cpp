@@ -193,6 +193,16 @@ TEST_F(DoclingTest, AsyncFileWithWaitForResultIsPinnedToItsNode) {
   EXPECT_EQ(result["document"]["md_content"].get<std::string>().find("# Big"), 0u);
   ASSERT_FALSE(states.empty());
   EXPECT_EQ(states.back(), "success");
+
+  // Whichever node a task lands on, and however the round-robin stands, the pinned wait succeeds:
+  // several polls and the result fetch per task, none of them meeting the wrong node.
+  for (int i = 0; i < 5; ++i) {
+    Response again = client.docling.convert_file_async(path);
+    Response done =
+        client.docling.wait_for_result(again["task_id"].get<std::string>(),
+                                       WaitOptions{again["_babyapi_docling_id"], milliseconds(5)});
+    EXPECT_EQ(done["document"]["md_content"].get<std::string>().find("# Big"), 0u) << i;
+  }
 }
 
 TEST_F(DoclingTest, UnpinnedPollsMeetTheWrongNode) {
