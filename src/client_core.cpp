@@ -54,7 +54,6 @@ ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport>
                        Sleeper sleeper, detail::RetryPolicy::Clock clock,
                        detail::RetryPolicy::Random random)
     : options_(std::move(options)),
-      transport_config_{options_.ca_info, options_.ca_path, options_.proxy},
       transport_(std::move(transport)),
       sleeper_(sleeper ? std::move(sleeper)
                        : Sleeper([](milliseconds delay) { std::this_thread::sleep_for(delay); })),

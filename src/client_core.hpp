@@ -49,14 +49,12 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   Response send(detail::HttpRequest request, const RequestOptions& request_options);
 
   const ClientOptions& options() const noexcept { return options_; }
-  const detail::TransportConfig& transport_config() const noexcept { return transport_config_; }
   void close();
   // Throws BabyAPIError once close() has been called.
   void check_open() const;
 
  private:
   ClientOptions options_;
-  detail::TransportConfig transport_config_;
   std::unique_ptr<detail::Transport> transport_;
   Sleeper sleeper_;
   detail::RetryPolicy::Clock clock_;
