@@ -144,9 +144,12 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
   // For streams RequestOptions::timeout bounds silence; by default there is no bound at all.
   const milliseconds idle = request_options.timeout.value_or(milliseconds(0));
   std::unique_ptr<detail::StreamTransfer> transfer = transport_->open_stream(request, idle);
-  const std::string what = "POST " + std::string(path);
-  detail::log_line(detail::LogLevel::kDebug,
-                   what + " (stream) -> " + std::to_string(transfer->status()));
+  // Log lines are built only when logging is on: this runs for every call.
+  const auto what = [path] { return "POST " + std::string(path); };
+  if (detail::log_enabled(detail::LogLevel::kDebug)) {
+    detail::log_line(detail::LogLevel::kDebug,
+                     what() + " (stream) -> " + std::to_string(transfer->status()));
+  }
   if (transfer->status() >= 400) {
     std::string error_body;
     constexpr size_t kMaxErrorBody = 1 << 20;
@@ -155,7 +158,7 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
       error_body.append(bytes);
     }
     detail::log_line(detail::LogLevel::kInfo,
-                     what + " (stream) failed with HTTP " + std::to_string(transfer->status()));
+                     what() + " (stream) failed with HTTP " + std::to_string(transfer->status()));
     detail::throw_status_error(transfer->status(), transfer->headers(), error_body);
   }
   return Stream(std::make_unique<StreamState>(shared_from_this(), std::move(transfer)));
@@ -169,7 +172,10 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
   if (config.max_retries < 0)
     throw BabyAPIError("RequestOptions::max_retries must not be negative");
   const detail::RetryPolicy policy(config, clock_, random_);
-  const std::string what = request.method + " " + request.url.substr(options_.base_url.size());
+  // Log lines are built only when logging is on: this runs for every call.
+  const auto what = [&request, this] {
+    return request.method + " " + request.url.substr(options_.base_url.size());
+  };
 
   for (int retries = 0;; ++retries) {
     set_header(request.headers, kRetryCountHeader, std::to_string(retries));
@@ -180,8 +186,10 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
     } catch (const APIConnectionError& error) {
       delay = policy.next_delay(retries, detail::AttemptOutcome{0, nullptr});
       if (!delay) throw;
-      detail::log_line(detail::LogLevel::kInfo, what + ": " + error.what() + "; retrying in " +
-                                                    std::to_string(delay->count()) + " ms");
+      if (detail::log_enabled(detail::LogLevel::kInfo)) {
+        detail::log_line(detail::LogLevel::kInfo, what() + ": " + error.what() + "; retrying in " +
+                                                      std::to_string(delay->count()) + " ms");
+      }
     }
     if (!delay) {
       if (detail::log_enabled(detail::LogLevel::kDebug)) {
@@ -189,7 +197,7 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
         for (const auto& [name, value] : answer.headers) {
           if (detail::iequals(name, "x-request-id")) id = value;
         }
-        detail::log_line(detail::LogLevel::kDebug, what + " -> " + std::to_string(answer.status) +
+        detail::log_line(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer.status) +
                                                        " (request id " + id + ")");
       }
       if (answer.status < 400) {
@@ -198,12 +206,12 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
       delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
       if (!delay) {
         detail::log_line(detail::LogLevel::kInfo,
-                         what + " failed with HTTP " + std::to_string(answer.status));
+                         what() + " failed with HTTP " + std::to_string(answer.status));
         detail::throw_status_error(answer.status, answer.headers, answer.body);
       }
       detail::log_line(detail::LogLevel::kInfo,
-                       what + " answered HTTP " + std::to_string(answer.status) + "; retrying in " +
-                           std::to_string(delay->count()) + " ms");
+                       what() + " answered HTTP " + std::to_string(answer.status) +
+                           "; retrying in " + std::to_string(delay->count()) + " ms");
     }
     sleeper_(*delay);
   }

@@ -17,16 +17,6 @@ namespace {
 using std::chrono::milliseconds;
 using testing::EmulatorProcess;
 
-Json chat_params(const std::string& text) {
-  return {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", text}}}}};
-}
-
-RequestOptions with_fault(const std::string& fault) {
-  RequestOptions options;
-  options.headers = {{"x-emulator-fault", fault}};
-  return options;
-}
-
 // A core with the real curl transport whose retry sleeps are recorded instead of slept.
 struct RecordingClient {
   explicit RecordingClient(const EmulatorProcess& emulator)
@@ -41,6 +31,9 @@ struct RecordingClient {
 
 class CoreTest : public testing::EmulatorTest {
  protected:
+  static RequestOptions with_fault(const std::string& fault) {
+    return with_header("x-emulator-fault", fault);
+  }
   static std::string unique(const std::string& stem) {
     return stem + ";id=" + EmulatorTest::unique();
   }

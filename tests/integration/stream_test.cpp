@@ -13,16 +13,6 @@ using testing::EmulatorProcess;
 
 const char* const kPoem = "Write a short poem about servers";
 
-Json chat_params(const std::string& text = kPoem) {
-  return {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", text}}}}};
-}
-
-RequestOptions stream_mode(const std::string& mode) {
-  RequestOptions options;
-  options.headers = {{"x-emulator-stream", mode}};
-  return options;
-}
-
 struct Collected {
   std::string text;
   int events = 0;
@@ -44,6 +34,12 @@ Collected collect(Stream& stream) {
 
 class StreamTest : public testing::EmulatorTest {
  protected:
+  static Json chat_params(const std::string& text = kPoem) {
+    return EmulatorTest::chat_params(text);
+  }
+  static RequestOptions stream_mode(const std::string& mode) {
+    return with_header("x-emulator-stream", mode);
+  }
   static std::string unique_key() { return unique("key-"); }
   // The emulator's view of a keyed stream, waiting up to wait_ms for it to stop being open.
   static std::string stream_state(Client& client, const std::string& key, int wait_ms) {

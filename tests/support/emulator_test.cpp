@@ -10,11 +10,19 @@ std::string EmulatorTest::unique(const std::string& stem) {
          std::to_string(counter++);
 }
 
+Json EmulatorTest::chat_params(const std::string& text) {
+  return {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", text}}}}};
+}
+
+RequestOptions EmulatorTest::with_header(const std::string& name, const std::string& value) {
+  RequestOptions options;
+  options.headers = {{name, value}};
+  return options;
+}
+
 RequestOptions EmulatorTest::tagged(std::string& tag) {
   tag = unique("tag-");
-  RequestOptions options;
-  options.headers = {{"x-test-tag", tag}};
-  return options;
+  return with_header("x-test-tag", tag);
 }
 
 std::vector<Json> EmulatorTest::logged(const std::string& value, const std::string& name) {

@@ -22,6 +22,10 @@ class EmulatorTest : public ::testing::Test {
   static std::string unique(const std::string& stem = "");
   // Request options carrying a fresh x-test-tag header; tag receives its value.
   static RequestOptions tagged(std::string& tag);
+  // A one-message chat completion request for the model "mistral".
+  static Json chat_params(const std::string& text);
+  // Request options carrying one header, e.g. an x-emulator-fault or x-emulator-stream mode.
+  static RequestOptions with_header(const std::string& name, const std::string& value);
   // The logged requests that carried header name with exactly this value, oldest first.
   static std::vector<Json> logged(const std::string& value, const std::string& name = "x-test-tag");
 

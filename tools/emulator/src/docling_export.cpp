@@ -121,26 +121,54 @@ OJson json_document(const DoclingDoc& doc, const std::vector<MdBlock>& blocks) {
   return j;
 }
 
-std::string html_document(const DoclingDoc& doc, const std::vector<MdBlock>& blocks) {
-  std::string html = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\">\n<title>" +
-                     html_escape(stem(doc.filename)) + "</title>\n</head>\n<body>\n";
-  for (const MdBlock& b : blocks) {
+// How one markup language writes the block kinds; HTML and doctags differ only in their tags.
+struct Markup {
+  std::string (*heading_tag)(const MdBlock& block, bool first);
+  const char* list_open;
+  const char* list_close;
+  const char* item_open;
+  const char* item_close;
+  const char* text_open;
+  const char* text_close;
+};
+
+std::string render_blocks(const std::vector<MdBlock>& blocks, const Markup& markup) {
+  std::string out;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const MdBlock& b = blocks[i];
     if (b.level > 0) {
-      const std::string tag = "h" + std::to_string(b.level);
-      html.append("<").append(tag).append(">").append(html_escape(b.text));
-      html.append("</").append(tag).append(">\n");
+      const std::string tag = markup.heading_tag(b, i == 0);
+      out.append("<").append(tag).append(">").append(html_escape(b.text));
+      out.append("</").append(tag).append(">\n");
       continue;
     }
     const std::vector<std::string> items = list_items(b.text);
     if (!items.empty()) {
-      html += "<ul>\n";
-      for (const auto& item : items) html += "<li>" + html_escape(item) + "</li>\n";
-      html += "</ul>\n";
+      out += markup.list_open;
+      for (const auto& item : items) {
+        out.append(markup.item_open).append(html_escape(item)).append(markup.item_close);
+      }
+      out += markup.list_close;
     } else {
-      html += "<p>" + html_escape(join(split_lines(b.text), " ")) + "</p>\n";
+      out.append(markup.text_open)
+          .append(html_escape(join(split_lines(b.text), " ")))
+          .append(markup.text_close);
     }
   }
-  return html + "</body>\n</html>\n";
+  return out;
+}
+
+std::string html_document(const DoclingDoc& doc, const std::vector<MdBlock>& blocks) {
+  static const Markup kHtml{[](const MdBlock& b, bool) { return "h" + std::to_string(b.level); },
+                            "<ul>\n",
+                            "</ul>\n",
+                            "<li>",
+                            "</li>\n",
+                            "<p>",
+                            "</p>\n"};
+  return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\">\n<title>" +
+         html_escape(stem(doc.filename)) + "</title>\n</head>\n<body>\n" +
+         render_blocks(blocks, kHtml) + "</body>\n</html>\n";
 }
 
 std::string text_document(const std::vector<MdBlock>& blocks) {
@@ -152,27 +180,18 @@ std::string text_document(const std::vector<MdBlock>& blocks) {
 }
 
 std::string doctags_document(const std::vector<MdBlock>& blocks) {
-  std::string out = "<doctag>";
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const MdBlock& b = blocks[i];
-    if (b.level > 0) {
-      const std::string tag = i == 0 && b.level == 1
-                                  ? std::string("title")
-                                  : "section_header_level_" + std::to_string(b.level);
-      out.append("<").append(tag).append(">").append(html_escape(b.text));
-      out.append("</").append(tag).append(">\n");
-      continue;
-    }
-    const std::vector<std::string> items = list_items(b.text);
-    if (!items.empty()) {
-      out += "<unordered_list>";
-      for (const auto& item : items) out += "<list_item>" + html_escape(item) + "</list_item>";
-      out += "</unordered_list>\n";
-    } else {
-      out += "<text>" + html_escape(join(split_lines(b.text), " ")) + "</text>\n";
-    }
-  }
-  return out + "</doctag>";
+  static const Markup kDoctags{[](const MdBlock& b, bool first) {
+                                 return first && b.level == 1
+                                            ? std::string("title")
+                                            : "section_header_level_" + std::to_string(b.level);
+                               },
+                               "<unordered_list>",
+                               "</unordered_list>\n",
+                               "<list_item>",
+                               "</list_item>",
+                               "<text>",
+                               "</text>\n"};
+  return "<doctag>" + render_blocks(blocks, kDoctags) + "</doctag>";
 }
 
 // The first n words of text from word `from` on, joined by single spaces.
