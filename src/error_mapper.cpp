@@ -162,12 +162,26 @@ const char* reason_phrase(int status) noexcept {
   }
 }
 
+std::string redact(std::string_view text, const ErrorContext& context) {
+  std::string out(text);
+  for (const std::string* secret : {&context.api_key, &context.url_userinfo}) {
+    if (secret->empty()) continue;
+    for (size_t at = out.find(*secret); at != std::string::npos;
+         at = out.find(*secret, at + 10)) {
+      out.replace(at, secret->size(), "[redacted]");
+    }
+  }
+  return out;
+}
+
 ErrorDetails parse_error_body(int status, const HeaderList& headers, const std::string& body,
-                              std::string& message) {
+                              std::string& message, const ErrorContext& context) {
   ErrorDetails details;
   details.status = status;
   details.request_id = header_value(headers, "x-request-id");
   details.body = body;
+  details.headers = headers;
+  details.retry_after = context.retry_after;
   message.clear();
 
   const std::string type = to_lower(header_value(headers, "content-type"));
@@ -189,9 +203,9 @@ ErrorDetails parse_error_body(int status, const HeaderList& headers, const std::
 }
 
 std::exception_ptr make_status_error(int status, const HeaderList& headers,
-                                     const std::string& body) {
+                                     const std::string& body, const ErrorContext& context) {
   std::string message;
-  ErrorDetails details = parse_error_body(status, headers, body, message);
+  ErrorDetails details = parse_error_body(status, headers, body, message, context);
   switch (status) {
     case 400:
       return std::make_exception_ptr(BadRequestError(message, std::move(details)));
@@ -216,8 +230,9 @@ std::exception_ptr make_status_error(int status, const HeaderList& headers,
   return std::make_exception_ptr(APIStatusError(message, std::move(details)));
 }
 
-void throw_status_error(int status, const HeaderList& headers, const std::string& body) {
-  std::rethrow_exception(make_status_error(status, headers, body));
+void throw_status_error(int status, const HeaderList& headers, const std::string& body,
+                        const ErrorContext& context) {
+  std::rethrow_exception(make_status_error(status, headers, body, context));
 }
 
 }  // namespace babyapi::detail

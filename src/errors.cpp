@@ -24,3 +24,12 @@ BabyAPIError::BabyAPIError(const std::string& message, ErrorDetails details)
       state_(std::make_shared<const State>(State{message, std::move(details)})) {}
 
 }  // namespace babyapi
+
+namespace babyapi {
+
+std::string BabyAPIError::header(std::string_view name) const {
+  const std::string* value = find_header(state_->details.headers, name);
+  return value != nullptr ? *value : std::string();
+}
+
+}  // namespace babyapi

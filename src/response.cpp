@@ -5,36 +5,66 @@
 
 namespace babyapi {
 
+const std::string* find_header(const HeaderList& headers, std::string_view name) noexcept {
+  for (const auto& entry : headers) {
+    if (detail::iequals(entry.first, name)) return &entry.second;
+  }
+  return nullptr;
+}
+
 Response::Response(int status, HeaderList headers, std::string body)
     : status_(status), headers_(std::move(headers)), body_(std::move(body)) {
-  if (body_.empty() || detail::to_lower(header("content-type")).find("json") == std::string::npos) {
-    return;
-  }
+  if (body_.empty() || content_type().find("json") == std::string::npos) return;
   json_ = Json::parse(body_, nullptr, /*allow_exceptions=*/false);
   if (json_.is_discarded()) {
     json_ = nullptr;
     ErrorDetails details;
     details.status = status_;
     details.request_id = request_id();
-    details.body = body_;
+    details.headers = headers_;
+    details.body = body_.substr(0, 64 << 10);
     throw BabyAPIError("The server sent a JSON content type with a body that is not valid JSON",
                        std::move(details));
   }
 }
 
 std::string Response::header(std::string_view name) const {
-  for (const auto& [key, value] : headers_) {
-    if (detail::iequals(key, name)) return value;
-  }
-  return {};
+  const std::string* value = find_header(headers_, name);
+  return value != nullptr ? *value : std::string();
 }
 
 bool Response::has_header(std::string_view name) const {
-  for (const auto& entry : headers_) {
-    if (detail::iequals(entry.first, name)) return true;
-  }
-  return false;
+  return find_header(headers_, name) != nullptr;
 }
+
+std::string Response::content_type() const {
+  const std::string* value = find_header(headers_, "content-type");
+  if (value == nullptr) return {};
+  std::string_view type = *value;
+  type = type.substr(0, type.find(';'));
+  return detail::to_lower(detail::trim(type));
+}
+
+JsonView Response::view() const& {
+  auto origin = std::make_shared<JsonViewOrigin>();
+  origin->status = status_;
+  origin->request_id = request_id();
+  return JsonView(json_, std::move(origin));
+}
+
+JsonView Response::view() && {
+  auto origin = std::make_shared<JsonViewOrigin>();
+  origin->status = status_;
+  origin->request_id = request_id();
+  auto document = std::make_shared<const Json>(std::move(json_));
+  const Json& value = *document;
+  origin->document = std::move(document);
+  return JsonView(value, std::move(origin));
+}
+
+JsonView Response::operator[](std::string_view key) const& { return view()[key]; }
+
+JsonView Response::operator[](std::string_view key) && { return std::move(*this).view()[key]; }
 
 const Json& Response::get(std::string_view key) const& noexcept {
   static const Json kNull;

@@ -3,9 +3,14 @@
 // server's message, status and request id where there was one.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "babyapi/header_list.hpp"
 
 namespace babyapi {
 
@@ -16,7 +21,11 @@ struct ErrorDetails {
   std::string type;        // the server's error type
   std::string param;       // the parameter the server blamed, when it names one
   std::string request_id;  // x-request-id of the answer
-  std::string body;        // the raw answer body (or, for a failed async task, its status JSON)
+  std::string body;        // the answer body, bounded and redacted (or a failed task's status JSON)
+  HeaderList headers;      // the answer's headers (empty when there was no HTTP answer)
+  // The delay the server asked for (retry-after-ms, else Retry-After in seconds or as an HTTP date),
+  // parsed exactly as the retry policy parses it; nullopt when it asked for none.
+  std::optional<std::chrono::milliseconds> retry_after;
 };
 
 class BabyAPIError : public std::runtime_error {
@@ -33,6 +42,13 @@ class BabyAPIError : public std::runtime_error {
   const std::string& request_id() const noexcept { return state_->details.request_id; }
   const std::string& body() const noexcept { return state_->details.body; }
   const ErrorDetails& details() const noexcept { return state_->details; }
+  // The headers of the answer, e.g. x-ratelimit-remaining-requests on a RateLimitError.
+  const HeaderList& headers() const noexcept { return state_->details.headers; }
+  // The first header of that name, compared without regard to case; "" when absent.
+  std::string header(std::string_view name) const;
+  std::optional<std::chrono::milliseconds> retry_after() const noexcept {
+    return state_->details.retry_after;
+  }
 
  private:
   struct State {
@@ -55,7 +71,22 @@ class APITimeoutError : public APIConnectionError {
   using APIConnectionError::APIConnectionError;
 };
 
-// The server answered with an HTTP error status.
+// A value in a JSON answer is not where or what the caller expected: a missing key, an index out of
+// range or a wrong type. The message names the JSON path (`/choices/0/message`).
+class JsonAccessError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
+// An answer (a JSON body, an error body or one stream event) grew past
+// ClientOptions::max_response_bytes. Never retried: the same request would give the same answer.
+class ResponseTooLargeError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
+// The server answered with a status outside 2xx (3xx included: redirects are never followed, so
+// that the API key never travels elsewhere; header("location") tells where it pointed).
 class APIStatusError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;

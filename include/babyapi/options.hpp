@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,6 +41,15 @@ struct ClientOptions {
   // Unset: libcurl's proxy environment variables (https_proxy, no_proxy, ...) apply.
   // An empty string disables proxies; otherwise the proxy URL to use.
   std::optional<std::string> proxy;
+  // The most bytes one answer may take once decoded: a JSON body, an error body, or a single
+  // stream event. Past it the call throws ResponseTooLargeError (never retried).
+  std::size_t max_response_bytes = std::size_t{256} << 20;
+  // Unset: no bound. Set: the whole call (every attempt and every back-off, or a stream's whole
+  // life) ends with APITimeoutError once this much time has passed.
+  std::optional<std::chrono::milliseconds> total_timeout;
+  // A server asking to wait longer than this before a retry is not waited for: its status error
+  // is thrown at once, with retry_after() set.
+  std::chrono::milliseconds max_retry_after = std::chrono::seconds(60);
 };
 
 // Called during an upload with the bytes sent so far and the total (0 when not yet known).
@@ -53,6 +63,11 @@ struct RequestOptions {
   std::optional<int> max_retries;
   Headers headers;
   ProgressCallback on_upload_progress;
+  // Overrides ClientOptions::total_timeout for this call.
+  std::optional<std::chrono::milliseconds> total_timeout;
+  // A file path: the body of a successful answer is written there as it arrives, never held in
+  // memory (Response::text() stays empty). For large binary answers such as a docling ZIP.
+  std::string download_to;
 };
 
 }  // namespace babyapi

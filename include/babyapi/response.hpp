@@ -7,11 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "babyapi/header_list.hpp"
 #include "babyapi/json.hpp"
+#include "babyapi/json_view.hpp"
 
 namespace babyapi {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 class Response {
  public:
@@ -33,17 +33,26 @@ class Response {
   std::string header(std::string_view name) const;
   bool has_header(std::string_view name) const;
   const HeaderList& headers() const noexcept { return headers_; }
+  // The media type of the answer, lowercased and without parameters ("application/json",
+  // "application/zip"); "" when the server sent none.
+  std::string content_type() const;
   // x-request-id of the answer; "" when the server sent none.
   std::string request_id() const { return header("x-request-id"); }
   // For Docling async submits: the node that owns the task (header x-babyapi-docling-id).
   std::string docling_id() const { return header("x-babyapi-docling-id"); }
 
-  // Member access like Python's res["choices"]: throws Json::out_of_range when the key is absent
-  // (never undefined behaviour) and Json::type_error when the body is not a JSON object.
-  const Json& operator[](std::string_view key) const& { return json_.at(key); }
-  const Json& operator[](const char* key) const& { return json_.at(key); }
-  Json operator[](std::string_view key) && { return std::move(json_.at(key)); }
-  Json operator[](const char* key) && { return std::move(json_.at(key)); }
+  // Member access like Python's res["choices"], checked at every depth: res["choices"][0]["text"]
+  // throws JsonAccessError naming the path (/choices/0) when a key is absent, an index is out of
+  // range or a value has the wrong type; it never reads out of bounds and never inserts. On a
+  // temporary Response the view owns the document, so `auto data = client.models.list()["data"];`
+  // stays valid.
+  JsonView operator[](std::string_view key) const&;
+  JsonView operator[](const char* key) const& { return (*this)[std::string_view(key)]; }
+  JsonView operator[](std::string_view key) &&;
+  JsonView operator[](const char* key) && { return std::move(*this)[std::string_view(key)]; }
+  // The whole body as a checked view.
+  JsonView view() const&;
+  JsonView view() &&;
   // Like Python's res.get(key): the member, or null when absent or not an object.
   const Json& get(std::string_view key) const& noexcept;
   Json get(std::string_view key) && { return get(key); }

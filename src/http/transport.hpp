@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -26,9 +27,39 @@ struct HttpRequest {
   std::chrono::milliseconds idle_timeout{0};     // abort when no byte moves this long; 0 = none
   std::chrono::milliseconds connect_timeout{0};  // 0 = libcurl's default
   ProgressCallback on_upload_progress;
+  // The whole call's deadline (ClientOptions/RequestOptions::total_timeout), shared by every
+  // attempt; a transfer never runs past it and fails with APITimeoutError when it passes.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The most decoded body bytes accepted; past it the transfer fails with ResponseTooLargeError.
+  // 0 = no bound.
+  std::size_t max_response_bytes = 0;
+  // When set, the body of a successful (2xx) answer is written to this file as it arrives and
+  // HttpResponse::body stays empty; an error answer's body is still read into memory, bounded.
+  std::string download_to;
   // Streams: body bytes held for the consumer before the transfer pauses (back-pressure).
   std::size_t stream_buffer_limit = std::size_t{256} * 1024;
 };
+
+// Mixed into the errors a transport throws for an exchange that got no HTTP answer, so that the
+// retry loop knows what the failure means. Users see only the public class (APIConnectionError,
+// APITimeoutError, or BabyAPIError for a configuration mistake).
+struct TransferTraits {
+  bool retryable = true;   // worth another attempt (a refused or reset connection, a timeout)
+  bool maybe_sent = true;  // the server may have received the request (false: it surely did not)
+};
+
+template <class Base>
+class TransferError : public Base, public TransferTraits {
+ public:
+  TransferError(const std::string& message, TransferTraits traits)
+      : Base(message), TransferTraits(traits) {}
+};
+
+// The traits of error, or the defaults (retryable, maybe sent) when it carries none.
+inline TransferTraits transfer_traits(const std::exception& error) noexcept {
+  if (const auto* traits = dynamic_cast<const TransferTraits*>(&error)) return *traits;
+  return TransferTraits{};
+}
 
 struct HttpResponse {
   int status = 0;

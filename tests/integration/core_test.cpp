@@ -62,7 +62,7 @@ TEST_F(CoreTest, CompletionsEchoThePrompt) {
       {{"model", "mistral"}, {"prompt", "Write a friendly opener"}, {"max_tokens", 120}});
   EXPECT_EQ(res["choices"][0]["text"], "Write a friendly opener");
   EXPECT_EQ(res.get("missing"), Json());
-  EXPECT_THROW(res["missing"], Json::out_of_range);
+  EXPECT_THROW(res["missing"], babyapi::JsonAccessError);
 }
 
 TEST_F(CoreTest, ParamsArePassedThroughAsGiven) {

@@ -1,0 +1,17 @@
+// HeaderList: the headers of an HTTP answer in the order they arrived, names as sent. Lookups
+// compare names without regard to case, as HTTP requires.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace babyapi {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// The first header of that name (any case), or nullptr when absent.
+const std::string* find_header(const HeaderList& headers, std::string_view name) noexcept;
+
+}  // namespace babyapi

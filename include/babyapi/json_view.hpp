@@ -1,0 +1,209 @@
+// JsonView: checked, read-only access into a JSON answer at any depth. `res["choices"][0]["message"]`
+// never reads out of bounds and never inserts: a missing key, an index out of range or a wrong type
+// throws JsonAccessError naming the JSON path, with the answer's status and request id. A view
+// converts to `const Json&`, to `std::string`, `int`, ... and compares with `==`, so code written
+// against plain Json keeps working.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "babyapi/json.hpp"
+
+namespace babyapi {
+
+// Where a view's values came from, for error messages; shared by every view into one answer.
+// When the view was taken from a temporary Response, it also owns the JSON document.
+struct JsonViewOrigin {
+  int status = 0;
+  std::string request_id;
+  std::shared_ptr<const Json> document;  // set only when the views own the document
+};
+
+class JsonView {
+ public:
+  class iterator;
+
+  // A view of value, which must outlive the view unless origin owns it. path is a JSON pointer.
+  JsonView(const Json& value, std::shared_ptr<const JsonViewOrigin> origin, std::string path = {});
+
+  // The member named key of an object; throws JsonAccessError when this is not an object or the
+  // key is absent.
+  JsonView operator[](std::string_view key) const;
+  JsonView operator[](const char* key) const { return (*this)[std::string_view(key)]; }
+  // The element at index of an array; throws JsonAccessError when this is not an array or the
+  // index is out of range (negative included).
+  template <class Index, std::enable_if_t<std::is_integral_v<Index> &&
+                                              !std::is_same_v<Index, bool>, int> = 0>
+  JsonView operator[](Index index) const {
+    if (index < 0) throw_index(static_cast<long long>(index));
+    return element(static_cast<std::size_t>(index));
+  }
+  JsonView at(std::string_view key) const { return (*this)[key]; }
+  JsonView at(std::size_t index) const { return element(index); }
+
+  // The plain value, for code that takes `const Json&`.
+  const Json& json() const noexcept { return *node_; }
+  operator const Json&() const noexcept { return *node_; }  // NOLINT(google-explicit-constructor)
+
+  // The value as T; throws JsonAccessError when it is not convertible (e.g. a number as a string).
+  template <class T>
+  T get() const {
+    try {
+      return node_->get<T>();
+    } catch (const Json::exception& error) {
+      throw_type(error.what());
+    }
+  }
+  template <class T>
+  void get_to(T& out) const {
+    out = get<T>();
+  }
+  // A reference to the stored value, e.g. get_ref<const std::string&>(); throws JsonAccessError on
+  // a wrong type.
+  template <class Ref>
+  Ref get_ref() const {
+    static_assert(std::is_reference_v<Ref> && std::is_const_v<std::remove_reference_t<Ref>>,
+                  "a view is read-only: use get_ref<const T&>()");
+    try {
+      return node_->get_ref<Ref>();
+    } catch (const Json::exception& error) {
+      throw_type(error.what());
+    }
+  }
+
+  // `std::string text = res["choices"][0]["message"]["content"];`, `int n = res["usage"][...]`.
+  template <class T,
+            std::enable_if_t<!std::is_pointer_v<T> && !std::is_same_v<T, Json> &&
+                                 !std::is_same_v<T, JsonView> && !std::is_same_v<T, std::nullptr_t> &&
+                                 !std::is_same_v<T, std::string_view> &&
+                                 !std::is_same_v<T, std::initializer_list<char>> &&
+                                 !std::is_same_v<T, char>,
+                             int> = 0>
+  operator T() const {  // NOLINT(google-explicit-constructor)
+    return get<T>();
+  }
+
+  // Like Json::value: the member, converted, or default_value when absent. A present member of the
+  // wrong type throws JsonAccessError; a non-object throws too (Json::value does the same).
+  template <class T>
+  T value(std::string_view key, const T& default_value) const {
+    require_object(key);
+    const auto found = node_->find(key);
+    if (found == node_->end()) return default_value;
+    return JsonView(*found, origin_, child_path(key)).get<T>();
+  }
+  std::string value(std::string_view key, const char* default_value) const {
+    return value<std::string>(key, std::string(default_value));
+  }
+
+  bool contains(std::string_view key) const noexcept {
+    return node_->is_object() && node_->contains(key);
+  }
+  std::size_t size() const noexcept { return node_->size(); }
+  bool empty() const noexcept { return node_->empty(); }
+  std::string dump(int indent = -1) const { return node_->dump(indent); }
+  Json::value_t type() const noexcept { return node_->type(); }
+  const char* type_name() const noexcept { return node_->type_name(); }
+  bool is_null() const noexcept { return node_->is_null(); }
+  bool is_object() const noexcept { return node_->is_object(); }
+  bool is_array() const noexcept { return node_->is_array(); }
+  bool is_string() const noexcept { return node_->is_string(); }
+  bool is_number() const noexcept { return node_->is_number(); }
+  bool is_number_integer() const noexcept { return node_->is_number_integer(); }
+  bool is_number_float() const noexcept { return node_->is_number_float(); }
+  bool is_boolean() const noexcept { return node_->is_boolean(); }
+  bool is_primitive() const noexcept { return node_->is_primitive(); }
+  bool is_structured() const noexcept { return node_->is_structured(); }
+  // Key/value pairs of an object (as Json::items()).
+  auto items() const { return node_->items(); }
+
+  // The JSON pointer of this value within the answer ("" for the whole body).
+  const std::string& path() const noexcept { return path_; }
+
+  // Iteration over an array's elements or an object's values, each a checked view.
+  iterator begin() const;
+  iterator end() const;
+
+  template <class T>
+  friend bool operator==(const JsonView& view, const T& other) {
+    return view.json() == other;
+  }
+  template <class T>
+  friend bool operator==(const T& other, const JsonView& view) {
+    return other == view.json();
+  }
+  friend bool operator==(const JsonView& a, const JsonView& b) { return a.json() == b.json(); }
+  template <class T>
+  friend bool operator!=(const JsonView& view, const T& other) {
+    return !(view == other);
+  }
+  template <class T>
+  friend bool operator!=(const T& other, const JsonView& view) {
+    return !(view == other);
+  }
+  friend bool operator!=(const JsonView& a, const JsonView& b) { return !(a == b); }
+  friend std::ostream& operator<<(std::ostream& out, const JsonView& view);
+
+ private:
+  JsonView element(std::size_t index) const;
+  void require_object(std::string_view key) const;
+  std::string child_path(std::string_view key) const;
+  [[noreturn]] void throw_index(long long index) const;
+  [[noreturn]] void throw_type(const char* what) const;
+
+  const Json* node_;
+  std::shared_ptr<const JsonViewOrigin> origin_;
+  std::string path_;
+};
+
+// An input iterator whose elements are checked views; `for (const Json& x : view)` and
+// `for (auto& x : view)` both work.
+class JsonView::iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = JsonView;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const JsonView*;
+  using reference = const JsonView&;
+
+  iterator(Json::const_iterator position, std::size_t index, bool in_object,
+           std::shared_ptr<const JsonViewOrigin> origin, std::string parent_path)
+      : position_(position),
+        index_(index),
+        in_object_(in_object),
+        origin_(std::move(origin)),
+        parent_path_(std::move(parent_path)) {}
+  reference operator*() const;
+  pointer operator->() const { return &**this; }
+  iterator& operator++() {
+    ++position_;
+    ++index_;
+    current_.reset();
+    return *this;
+  }
+  iterator operator++(int) {
+    iterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend bool operator==(const iterator& a, const iterator& b) { return a.position_ == b.position_; }
+  friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+ private:
+  Json::const_iterator position_;
+  std::size_t index_;
+  bool in_object_;
+  std::shared_ptr<const JsonViewOrigin> origin_;
+  std::string parent_path_;
+  mutable std::optional<JsonView> current_;  // the view handed out for this position
+};
+
+}  // namespace babyapi
