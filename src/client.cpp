@@ -15,6 +15,15 @@ CorePtr make_core(ClientOptions options) {
 
 }  // namespace
 
+CorePtr::Pin CorePtr::operator->() const {
+  if (!core_) {
+    throw BabyAPIError(
+        "This Client (or resource) was moved from and can no longer make calls; use the Client "
+        "it was moved to");
+  }
+  return Pin(core_);
+}
+
 Client::Client() : Client(ClientOptions{}) {}
 
 Client::Client(ClientOptions options)

@@ -21,10 +21,10 @@ constexpr const char* kRetryCountHeader = "x-babyapi-retry-count";
 
 void check_header(const std::string& name, const std::string& value) {
   const bool bad_name = name.empty() || name.find_first_of(":\r\n \t") != std::string::npos;
-  if (bad_name || value.find_first_of("\r\n") != std::string::npos) {
+  if (bad_name || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
     throw BabyAPIError("Invalid header \"" + name +
                        "\": names must be non-empty tokens and values "
-                       "must not contain line breaks");
+                       "must not contain line breaks or NUL bytes");
   }
 }
 
@@ -38,6 +38,45 @@ void set_header(HeaderList& headers, const std::string& name, const std::string&
     }
   }
   headers.emplace_back(name, value);
+}
+
+// Bytes a URL path cannot carry: libcurl would send them raw or mangle them.
+void check_path(std::string_view path) {
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) {
+      throw BabyAPIError(
+          "Invalid request path: it holds a space or a control byte, which a URL cannot carry; "
+          "percent-encode it first");
+    }
+  }
+}
+
+// "user:password" of a URL's authority, or "".
+std::string userinfo_of(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const size_t at = authority.rfind('@');
+  return at == std::string_view::npos ? std::string() : std::string(authority.substr(0, at));
+}
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::optional<SteadyClock::time_point> deadline_for(const ClientOptions& options,
+                                                    const RequestOptions& request_options) {
+  const std::optional<milliseconds> total =
+      request_options.total_timeout ? request_options.total_timeout : options.total_timeout;
+  if (!total) return std::nullopt;
+  if (total->count() <= 0) throw BabyAPIError("total_timeout must be positive");
+  return SteadyClock::now() + *total;
+}
+
+std::string call_summary(SteadyClock::time_point started, int attempts) {
+  const auto took = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
+  return "the call took " + std::to_string(took.count()) + " ms over " + std::to_string(attempts) +
+         (attempts == 1 ? " attempt" : " attempts");
 }
 
 }  // namespace
@@ -60,6 +99,8 @@ ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport>
       clock_(std::move(clock)),
       random_(std::move(random)) {
   for (const auto& [name, value] : options_.default_headers) check_header(name, value);
+  error_context_.api_key = options_.api_key;
+  error_context_.url_userinfo = userinfo_of(options_.base_url);
 }
 
 void ClientCore::check_open() const {
@@ -80,6 +121,7 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
         "never reaches another host: \"" +
         std::string(path) + "\"");
   }
+  check_path(path);
   detail::HttpRequest request;
   request.method = std::string(method);
   request.url = options_.base_url;
@@ -88,6 +130,8 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
   request.timeout = request_options.timeout.value_or(options_.timeout);
   request.connect_timeout = options_.connect_timeout;
   request.on_upload_progress = request_options.on_upload_progress;
+  request.max_response_bytes = options_.max_response_bytes;
+  request.download_to = request_options.download_to;
   if (request.timeout.count() <= 0) throw BabyAPIError("RequestOptions::timeout must be positive");
 
   HeaderList& headers = request.headers;
@@ -100,17 +144,17 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
 }
 
 Response ClientCore::request(std::string_view method, std::string_view path, const Json* body,
-                             const RequestOptions& request_options) {
+                             const RequestOptions& request_options, bool idempotent) {
   detail::HttpRequest request = build(method, path, request_options);
   if (body != nullptr) {
     request.body = dump_json_body(*body);
     set_header(request.headers, "Content-Type", "application/json");
   }
-  return send(std::move(request), request_options);
+  return send(std::move(request), request_options, idempotent);
 }
 
 Response ClientCore::request_form(std::string_view path, detail::Form form,
-                                  const RequestOptions& request_options) {
+                                  const RequestOptions& request_options, bool idempotent) {
   for (const detail::FormPart& part : form) {
     if (!part.is_file || part.path.empty()) continue;
     std::error_code error;
@@ -128,7 +172,7 @@ Response ClientCore::request_form(std::string_view path, detail::Form form,
   // timeout bounds a stall (no byte moving) instead of the whole exchange.
   request.idle_timeout = request.timeout;
   request.timeout = std::chrono::milliseconds(0);
-  return send(std::move(request), request_options);
+  return send(std::move(request), request_options, idempotent);
 }
 
 Stream ClientCore::stream(std::string_view path, const Json& params,
@@ -138,80 +182,138 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
   body["stream"] = true;
   detail::HttpRequest request = build("POST", path, request_options);
   request.body = dump_json_body(body);
+  request.deadline = deadline_for(options_, request_options);
+  request.download_to.clear();
   set_header(request.headers, "Content-Type", "application/json");
   set_header(request.headers, "Accept", "text/event-stream");
   set_header(request.headers, kRetryCountHeader, "0");
   // For streams RequestOptions::timeout bounds silence; by default there is no bound at all.
   const milliseconds idle = request_options.timeout.value_or(milliseconds(0));
   std::unique_ptr<detail::StreamTransfer> transfer = transport_->open_stream(request, idle);
+  const int status = transfer->status();
   // Log lines are built only when logging is on: this runs for every call.
   const auto what = [path] { return "POST " + std::string(path); };
   if (detail::log_enabled(detail::LogLevel::kDebug)) {
-    detail::log_line(detail::LogLevel::kDebug,
-                     what() + " (stream) -> " + std::to_string(transfer->status()));
+    detail::log_line(detail::LogLevel::kDebug, what() + " (stream) -> " + std::to_string(status));
   }
-  if (transfer->status() >= 400) {
-    std::string error_body;
-    constexpr size_t kMaxErrorBody = 1 << 20;
-    for (std::string_view bytes = transfer->read();
-         !bytes.empty() && error_body.size() < kMaxErrorBody; bytes = transfer->read()) {
-      error_body.append(bytes);
+  const std::string* type = find_header(transfer->headers(), "content-type");
+  const bool event_stream =
+      type != nullptr && detail::to_lower(detail::trim(std::string_view(*type).substr(
+                             0, type->find(';')))) == "text/event-stream";
+  if (status >= 200 && status < 300 && event_stream) {
+    SSEParserOptions parser_options;
+    parser_options.max_event_size = options_.max_response_bytes;
+    return Stream(std::make_unique<StreamState>(shared_from_this(), std::move(transfer),
+                                                parser_options, error_context_));
+  }
+
+  // Not a stream: an error status, or a 2xx answer in another shape (a proxy that ignored
+  // "stream": true). Either way the body says what went wrong; read it, bounded.
+  std::string answer;
+  for (std::string_view bytes = transfer->read(); !bytes.empty(); bytes = transfer->read()) {
+    if (answer.size() + bytes.size() > options_.max_response_bytes) {
+      throw ResponseTooLargeError("The answer to a stream request grew past max_response_bytes (" +
+                                  std::to_string(options_.max_response_bytes) + " bytes)");
     }
-    detail::log_line(detail::LogLevel::kInfo,
-                     what() + " (stream) failed with HTTP " + std::to_string(transfer->status()));
-    detail::throw_status_error(transfer->status(), transfer->headers(), error_body);
+    answer.append(bytes);
   }
-  return Stream(std::make_unique<StreamState>(shared_from_this(), std::move(transfer)));
+  detail::ErrorContext context = error_context_;
+  const detail::RetryPolicy policy(detail::RetryConfig{}, clock_, random_);
+  context.retry_after = policy.server_delay(transfer->headers());
+  if (status < 200 || status >= 300) {
+    detail::log_line(detail::LogLevel::kInfo,
+                     what() + " (stream) failed with HTTP " + std::to_string(status));
+    detail::throw_status_error(status, transfer->headers(), answer, context);
+  }
+  std::string message;
+  ErrorDetails details =
+      detail::parse_error_body(status, transfer->headers(), answer, message, context);
+  const std::string shown_type = type != nullptr ? *type : std::string("no content type");
+  throw BabyAPIError("A stream was asked for, but the server answered HTTP " +
+                         std::to_string(status) + " with " + shown_type +
+                         " instead of text/event-stream: " + detail::redact(message, context),
+                     std::move(details));
 }
 
-Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options) {
+Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options,
+                          bool idempotent) {
   detail::RetryConfig config;
   config.max_retries = request_options.max_retries.value_or(options_.max_retries);
   config.base_delay = options_.retry_base_delay;
   config.max_delay = options_.max_retry_delay;
+  config.max_retry_after = options_.max_retry_after;
   if (config.max_retries < 0)
     throw BabyAPIError("RequestOptions::max_retries must not be negative");
   const detail::RetryPolicy policy(config, clock_, random_);
+  const auto started = SteadyClock::now();
+  request.deadline = deadline_for(options_, request_options);
   // Log lines are built only when logging is on: this runs for every call.
   const auto what = [&request, this] {
     return request.method + " " + request.url.substr(options_.base_url.size());
   };
 
   for (int retries = 0;; ++retries) {
+    const int attempts = retries + 1;
     set_header(request.headers, kRetryCountHeader, std::to_string(retries));
     detail::HttpResponse answer;
     std::optional<milliseconds> delay;
+    std::string failure;  // what the last attempt gave, for a timeout message
     try {
       answer = transport_->send(request);
     } catch (const APIConnectionError& error) {
-      delay = policy.next_delay(retries, detail::AttemptOutcome{0, nullptr});
-      if (!delay) throw;
+      const detail::TransferTraits traits = detail::transfer_traits(error);
+      const bool may_retry = traits.retryable && (idempotent || !traits.maybe_sent);
+      if (may_retry) delay = policy.next_delay(retries, detail::AttemptOutcome{0, nullptr});
+      if (!delay) {
+        if (dynamic_cast<const APITimeoutError*>(&error) != nullptr) {
+          throw APITimeoutError(error.message() + "; " + call_summary(started, attempts));
+        }
+        throw;
+      }
+      failure = error.message();
       if (detail::log_enabled(detail::LogLevel::kInfo)) {
-        detail::log_line(detail::LogLevel::kInfo, what() + ": " + error.what() + "; retrying in " +
-                                                      std::to_string(delay->count()) + " ms");
+        detail::log_line(detail::LogLevel::kInfo,
+                         detail::redact(what() + ": " + error.what() + "; retrying in " +
+                                            std::to_string(delay->count()) + " ms",
+                                        error_context_));
       }
     }
     if (!delay) {
       if (detail::log_enabled(detail::LogLevel::kDebug)) {
-        std::string id;
-        for (const auto& [name, value] : answer.headers) {
-          if (detail::iequals(name, "x-request-id")) id = value;
-        }
+        const std::string* id = find_header(answer.headers, "x-request-id");
         detail::log_line(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer.status) +
-                                                       " (request id " + id + ")");
+                                                       " (request id " + (id ? *id : "") + ")");
       }
-      if (answer.status < 400) {
+      if (answer.status >= 200 && answer.status < 300) {
         return Response(answer.status, std::move(answer.headers), std::move(answer.body));
       }
-      delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
+      detail::ErrorContext context = error_context_;
+      context.retry_after = policy.server_delay(answer.headers);
+      // A request that may not be repeated is retried only on answers that say it was not
+      // processed (429, 503).
+      const bool may_retry = idempotent || answer.status == 429 || answer.status == 503;
+      if (may_retry) {
+        delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
+      }
       if (!delay) {
         detail::log_line(detail::LogLevel::kInfo,
                          what() + " failed with HTTP " + std::to_string(answer.status));
-        detail::throw_status_error(answer.status, answer.headers, answer.body);
+        detail::throw_status_error(answer.status, answer.headers, answer.body, context);
       }
+      failure = "the last attempt answered HTTP " + std::to_string(answer.status);
       detail::log_line(detail::LogLevel::kInfo,
                        what() + " answered HTTP " + std::to_string(answer.status) +
                            "; retrying in " + std::to_string(delay->count()) + " ms");
+    }
+    if (request.deadline) {
+      const auto remaining =
+          std::chrono::duration_cast<milliseconds>(*request.deadline - SteadyClock::now());
+      if (*delay >= remaining) {
+        // The back-off never sleeps past the bound: wait out what is left, then give up.
+        if (remaining.count() > 0) sleeper_(remaining);
+        throw APITimeoutError("The call passed its total_timeout before it could be retried (" +
+                              failure + "); " + call_summary(started, attempts));
+      }
     }
     sleeper_(*delay);
   }

@@ -14,6 +14,7 @@
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 #include "babyapi/stream.hpp"
+#include "error_mapper.hpp"
 #include "http/transport.hpp"
 #include "retry_policy.hpp"
 
@@ -28,15 +29,17 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
              Sleeper sleeper = nullptr, detail::RetryPolicy::Clock clock = nullptr,
              detail::RetryPolicy::Random random = nullptr);
 
-  // A JSON call: body (when given) is sent as application/json; retried per the policy.
+  // A JSON call: body (when given) is sent as application/json; retried per the policy. A call that
+  // is not idempotent (a docling async submit) is retried only when the server surely did not get
+  // it (the connection was refused) or said so with 429 / 503.
   Response request(std::string_view method, std::string_view path, const Json* body,
-                   const RequestOptions& request_options);
+                   const RequestOptions& request_options, bool idempotent = true);
 
   // A multipart/form-data POST (file uploads); retried like JSON calls, each attempt sending every
   // part again. Files to be read from disk are checked before anything is sent. The timeout bounds
   // stalls rather than the whole upload.
   Response request_form(std::string_view path, detail::Form form,
-                        const RequestOptions& request_options);
+                        const RequestOptions& request_options, bool idempotent = true);
 
   // A streaming call: params with "stream": true, sent once (streams are never retried). Returns
   // once the status and headers are in; an error status throws its typed error.
@@ -46,7 +49,13 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   detail::HttpRequest build(std::string_view method, std::string_view path,
                             const RequestOptions& request_options) const;
   // Sends with retries; returns the answer of a successful status, throws a typed error otherwise.
-  Response send(detail::HttpRequest request, const RequestOptions& request_options);
+  Response send(detail::HttpRequest request, const RequestOptions& request_options,
+                bool idempotent = true);
+
+  // Pauses through the injectable sleeper (docling waits use it too).
+  void sleep(std::chrono::milliseconds delay) const { sleeper_(delay); }
+  // The secrets error messages and logs must not echo.
+  const detail::ErrorContext& error_context() const noexcept { return error_context_; }
 
   const ClientOptions& options() const noexcept { return options_; }
   void close();
@@ -59,6 +68,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   Sleeper sleeper_;
   detail::RetryPolicy::Clock clock_;
   detail::RetryPolicy::Random random_;
+  detail::ErrorContext error_context_;
   std::atomic<bool> closed_{false};
 };
 

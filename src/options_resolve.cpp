@@ -31,6 +31,14 @@ ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
     throw BabyAPIError("base_url must start with http:// or https://, got \"" + options.base_url +
                        "\"");
   }
+  for (const char c : options.base_url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) {
+      throw BabyAPIError(
+          "Configuration error: base_url holds a space or a control byte, which a URL cannot "
+          "carry");
+    }
+  }
   if (options.default_model.empty())
     options.default_model = env("BABYAPI_DEFAULT_MODEL").value_or("");
 
@@ -40,8 +48,15 @@ ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
   if (options.retry_base_delay.count() < 0 || options.max_retry_delay.count() < 0) {
     throw BabyAPIError("retry delays must not be negative");
   }
+  if (options.max_response_bytes == 0) throw BabyAPIError("max_response_bytes must be positive");
+  if (options.max_retry_after.count() < 0) throw BabyAPIError("max_retry_after must not be negative");
+  if (options.total_timeout && options.total_timeout->count() <= 0) {
+    throw BabyAPIError("total_timeout must be positive when set");
+  }
   for (const char c : options.api_key) {
-    if (c == '\r' || c == '\n') throw BabyAPIError("api_key must not contain line breaks");
+    if (c == '\r' || c == '\n' || c == '\0') {
+      throw BabyAPIError("api_key must not contain line breaks or NUL bytes");
+    }
   }
   return options;
 }

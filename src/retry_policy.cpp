@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <iomanip>
+#include <limits>
 #include <locale>
 #include <random>
 #include <sstream>
@@ -59,29 +60,38 @@ std::optional<milliseconds> RetryPolicy::next_delay(int retries_done,
                                                     const AttemptOutcome& outcome) const {
   if (retries_done >= config_.max_retries || !is_retryable(outcome)) return std::nullopt;
   if (outcome.headers != nullptr) {
-    if (auto requested = server_delay(*outcome.headers)) return requested;
+    if (auto requested = server_delay(*outcome.headers)) {
+      // A wait longer than the caller accepts is not slept through: the error goes back at once,
+      // with its retry_after() for the caller to decide.
+      if (*requested > config_.max_retry_after) return std::nullopt;
+      return requested;
+    }
   }
   return backoff(retries_done);
 }
 
 std::optional<milliseconds> RetryPolicy::server_delay(const HeaderList& headers) const {
+  // Saturated here, so that no date or number a server sends can overflow std::chrono below.
+  constexpr double kMaxMs = 1e12;  // about 31 years
   std::optional<milliseconds> delay;
   if (const std::string* ms = find_header(headers, "retry-after-ms")) {
     if (auto value = parse_non_negative_number(*ms)) {
-      delay = milliseconds(static_cast<long long>(std::min(*value, 1e12)));
+      delay = milliseconds(static_cast<long long>(std::min(*value, kMaxMs)));
     }
   }
   if (!delay) {
     if (const std::string* after = find_header(headers, "retry-after")) {
       if (auto seconds = parse_non_negative_number(*after)) {
-        delay = milliseconds(static_cast<long long>(std::min(*seconds, 1e9) * 1000.0));
-      } else if (auto when = parse_http_date(*after)) {
-        const auto until = std::chrono::duration_cast<milliseconds>(*when - clock_());
-        delay = std::max(until, milliseconds(0));
+        delay = milliseconds(static_cast<long long>(std::min(*seconds * 1000.0, kMaxMs)));
+      } else if (auto when = parse_http_date_seconds(*after)) {
+        const long long now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                    clock_().time_since_epoch())
+                                    .count();
+        const double until_ms = (static_cast<double>(*when) - static_cast<double>(now_s)) * 1000.0;
+        delay = milliseconds(static_cast<long long>(std::clamp(until_ms, 0.0, kMaxMs)));
       }
     }
   }
-  if (delay) delay = std::min(*delay, config_.max_retry_after);
   return delay;
 }
 
@@ -94,7 +104,7 @@ milliseconds RetryPolicy::backoff(int retries_done) const {
   return milliseconds(static_cast<long long>(std::llround(jittered)));
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+std::optional<long long> parse_http_date_seconds(std::string_view text) {
   static const char* const kFormats[] = {
       "%a, %d %b %Y %H:%M:%S GMT",  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
       "%A, %d-%b-%y %H:%M:%S GMT",  // RFC 850:     Sunday, 06-Nov-94 08:49:37 GMT
@@ -112,10 +122,22 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     const long long days =
         days_from_civil(tm.tm_year + 1900LL, static_cast<unsigned>(tm.tm_mon + 1),
                         static_cast<unsigned>(tm.tm_mday));
-    const long long seconds = days * 86400 + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
-    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+    return days * 86400 + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
   }
   return std::nullopt;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+  const std::optional<long long> seconds = parse_http_date_seconds(text);
+  if (!seconds) return std::nullopt;
+  // system_clock counts nanoseconds here: past about the year 2262 a date no longer fits.
+  using Limits = std::numeric_limits<std::chrono::system_clock::rep>;
+  const long long max_seconds = static_cast<long long>(
+      Limits::max() / std::chrono::system_clock::period::den * std::chrono::system_clock::period::num);
+  const long long clamped = std::clamp(*seconds, -max_seconds, max_seconds);
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(clamped)));
 }
 
 }  // namespace babyapi::detail

@@ -15,7 +15,7 @@ struct RetryConfig {
   int max_retries = 2;
   std::chrono::milliseconds base_delay{250};
   std::chrono::milliseconds max_delay{8000};
-  // A server's Retry-After is honoured up to this much.
+  // A server asking for a longer wait than this is not retried.
   std::chrono::milliseconds max_retry_after{60000};
 };
 
@@ -38,7 +38,8 @@ class RetryPolicy {
   // made before the attempt that produced outcome.
   std::optional<std::chrono::milliseconds> next_delay(int retries_done,
                                                       const AttemptOutcome& outcome) const;
-  // The server's requested delay from retry-after-ms / retry-after (seconds or HTTP date), if any.
+  // The server's requested delay from retry-after-ms / retry-after (seconds or HTTP date), if any,
+  // saturated (never overflowing) but not capped.
   std::optional<std::chrono::milliseconds> server_delay(const HeaderList& headers) const;
   std::chrono::milliseconds backoff(int retries_done) const;
 
@@ -51,6 +52,9 @@ class RetryPolicy {
 };
 
 // Parses an HTTP date (IMF-fixdate, RFC 850 or asctime form), as used by Retry-After.
+// Saturates at the clock's range for dates it cannot represent.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+// The same date as seconds since 1970, which any year fits.
+std::optional<long long> parse_http_date_seconds(std::string_view text);
 
 }  // namespace babyapi::detail

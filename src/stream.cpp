@@ -8,11 +8,14 @@
 
 namespace babyapi {
 
-StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer)
+StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer,
+                         SSEParserOptions parser_options, detail::ErrorContext error_context)
     : core_(std::move(core)),
       transfer_(std::move(transfer)),
       headers_(transfer_->headers()),
-      status_(transfer_->status()) {}
+      status_(transfer_->status()),
+      parser_(parser_options),
+      error_context_(std::move(error_context)) {}
 
 bool StreamState::advance() {
   while (queue_.empty()) {
@@ -32,6 +35,7 @@ bool StreamState::advance() {
   }
   current_ = std::move(queue_.front());
   queue_.pop_front();
+  if (current_.done()) saw_done_ = true;
   check_for_error(current_);
   return true;
 }
@@ -44,12 +48,11 @@ void StreamState::check_for_error(const SSEEvent& event) const {
   if (!error_event && !(data && data->is_object() && data->contains("error"))) return;
 
   std::string message;
-  ErrorDetails details =
-      detail::parse_error_body(0, {{"content-type", "application/json"}}, event.raw(), message);
+  ErrorDetails details = detail::parse_error_body(0, {{"content-type", "application/json"}},
+                                                  event.raw(), message, error_context_);
   details.status = 0;
-  for (const auto& [name, value] : headers_) {
-    if (detail::iequals(name, "x-request-id")) details.request_id = value;
-  }
+  details.headers = headers_;
+  if (const std::string* id = find_header(headers_, "x-request-id")) details.request_id = *id;
   throw BabyAPIError("Stream reported an error: " + message, std::move(details));
 }
 
@@ -96,11 +99,11 @@ const HeaderList& Stream::headers() const {
 }
 
 std::string Stream::header(std::string_view name) const {
-  for (const auto& [key, value] : headers()) {
-    if (detail::iequals(key, name)) return value;
-  }
-  return {};
+  const std::string* value = find_header(headers(), name);
+  return value != nullptr ? *value : std::string();
 }
+
+bool Stream::saw_done() const noexcept { return state_ && state_->saw_done_; }
 
 void Stream::close() noexcept {
   if (state_) state_->close();

@@ -8,13 +8,15 @@
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/sse.hpp"
 #include "babyapi/stream.hpp"
+#include "error_mapper.hpp"
 #include "http/transport.hpp"
 
 namespace babyapi {
 
 class StreamState {
  public:
-  StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer);
+  StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer,
+              SSEParserOptions parser_options = {}, detail::ErrorContext error_context = {});
 
   // Makes the next event current; false once the stream has ended.
   bool advance();
@@ -35,6 +37,8 @@ class StreamState {
   std::deque<SSEEvent> queue_;
   SSEEvent current_;
   bool finished_ = false;
+  bool saw_done_ = false;
+  detail::ErrorContext error_context_;
 
   friend class Stream;
 };

@@ -207,3 +207,10 @@ class JsonView::iterator {
 };
 
 }  // namespace babyapi
+
+// Json built from a view (`Json copy = res["data"][1];`, `{{"messages", res["choices"]}}`) copies
+// the viewed value. Without this nlohmann would take a view for a string, since it converts to one.
+template <>
+struct nlohmann::adl_serializer<babyapi::JsonView> {
+  static void to_json(babyapi::Json& out, const babyapi::JsonView& view) { out = view.json(); }
+};

@@ -63,6 +63,10 @@ class Stream {
   const HeaderList& headers() const;
   std::string request_id() const { return header("x-request-id"); }
 
+  // True once the `[DONE]` marker has been read. A stream whose iteration ended without it was cut
+  // short by the server or a proxy, even though the connection closed cleanly.
+  bool saw_done() const noexcept;
+
   // Ends the transfer now and closes its connection; iteration then ends. Also what destruction
   // does.
   void close() noexcept;

@@ -13,8 +13,24 @@
 #include "util/strings.hpp"
 
 namespace babyapi {
+namespace {
+
+// create() reads one JSON answer; a streamed answer needs stream(). Caught before anything is sent.
+void refuse_stream_flag(const Json& params, const char* resource) {
+  if (params.is_object()) {
+    const auto found = params.find("stream");
+    if (found != params.end() && *found == true) {
+      throw BabyAPIError(std::string(resource) +
+                         ".create() was given \"stream\": true; call " + resource +
+                         ".stream(params) to read a streamed answer (it sets \"stream\" itself)");
+    }
+  }
+}
+
+}  // namespace
 
 Response ChatCompletions::create(const Json& params, const RequestOptions& request_options) const {
+  refuse_stream_flag(params, "chat.completions");
   return core_->request("POST", "/v1/chat/completions", &params, request_options);
 }
 
@@ -27,6 +43,7 @@ Stream Completions::stream(const Json& params, const RequestOptions& request_opt
 }
 
 Response Completions::create(const Json& params, const RequestOptions& request_options) const {
+  refuse_stream_flag(params, "completions");
   return core_->request("POST", "/v1/completions", &params, request_options);
 }
 

@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include "babyapi/errors.hpp"
+
 #include <climits>
 
 namespace babyapi::detail {
@@ -75,6 +77,12 @@ std::string origin_of(std::string_view url) {
 }
 
 std::string percent_encode_segment(std::string_view segment) {
+  // "." and ".." are dot segments: libcurl (and every server) removes them, so `models/..` would
+  // address `/v1/` instead of a model. An id must only ever name its own resource.
+  if (segment.empty() || segment == "." || segment == "..") {
+    throw BabyAPIError("\"" + std::string(segment) +
+                       "\" cannot be used as an id: it would not name a single resource in the path");
+  }
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(segment.size());

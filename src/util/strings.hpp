@@ -16,7 +16,8 @@ int parse_int_prefix(std::string_view text) noexcept;
 std::optional<double> parse_non_negative_number(std::string_view text) noexcept;
 // "scheme://host:port" of a URL, for messages that must not echo paths or query strings.
 std::string origin_of(std::string_view url);
-// RFC 3986 percent-encoding of one path segment (unreserved characters stay as they are).
+// RFC 3986 percent-encoding of one path segment (unreserved characters stay as they are). Throws
+// BabyAPIError for "", "." and "..", which would not name one resource.
 std::string percent_encode_segment(std::string_view segment);
 
 }  // namespace babyapi::detail

@@ -108,11 +108,24 @@ TEST(RetryPolicyTest, RetryAfterHttpDate) {
   EXPECT_EQ(delay_for(503, {{"retry-after", "Wed, 31 Dec 2025 23:59:00 GMT"}}), milliseconds(0));
 }
 
-TEST(RetryPolicyTest, RetryAfterIsCappedAtSixtySeconds) {
-  EXPECT_EQ(delay_for(429, {{"retry-after", "3600"}}), milliseconds(60000));
-  EXPECT_EQ(delay_for(429, {{"retry-after-ms", "90000"}}), milliseconds(60000));
-  EXPECT_EQ(delay_for(429, {{"retry-after", "Fri, 02 Jan 2026 00:00:00 GMT"}}),
-            milliseconds(60000));
+TEST(RetryPolicyTest, RetryAfterPastMaxRetryAfterIsNotWaitedFor) {
+  EXPECT_EQ(delay_for(429, {{"retry-after", "60"}}), milliseconds(60000));
+  EXPECT_FALSE(delay_for(429, {{"retry-after", "3600"}}).has_value());
+  EXPECT_FALSE(delay_for(429, {{"retry-after-ms", "90000"}}).has_value());
+  EXPECT_FALSE(delay_for(429, {{"retry-after", "Fri, 02 Jan 2026 00:00:00 GMT"}}).has_value());
+}
+
+TEST(RetryPolicyTest, FarFutureDatesSaturateInsteadOfOverflowing) {
+  // Past 2262 a date no longer fits system_clock's nanoseconds; the delay saturates, and it is
+  // never the tiny value a wrapped-around subtraction would give.
+  const HeaderList far = {{"retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"}};
+  const auto delay = policy().server_delay(far);
+  ASSERT_TRUE(delay.has_value());
+  EXPECT_GE(*delay, milliseconds(std::chrono::hours(24 * 365 * 30)));
+  EXPECT_FALSE(delay_for(429, far).has_value());
+  const HeaderList huge = {{"retry-after", "99999999999999999999"}};
+  EXPECT_GE(*policy().server_delay(huge), milliseconds(std::chrono::hours(24 * 365 * 30)));
+  EXPECT_TRUE(parse_http_date("Sun, 01 Jan 2300 00:00:00 GMT").has_value());
 }
 
 TEST(RetryPolicyTest, UnparseableRetryAfterFallsBackToBackoff) {
