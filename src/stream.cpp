@@ -103,6 +103,15 @@ std::string Stream::header(std::string_view name) const {
   return value != nullptr ? *value : std::string();
 }
 
+const std::string& Stream::last_event_id() const {
+  static const std::string kNone;
+  return state_ ? state_->parser_.last_event_id() : kNone;
+}
+
+std::optional<std::uint64_t> Stream::reconnection_time() const {
+  return state_ ? state_->parser_.reconnection_time() : std::nullopt;
+}
+
 bool Stream::saw_done() const noexcept { return state_ && state_->saw_done_; }
 
 void Stream::close() noexcept {

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <iterator>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +68,11 @@ class Stream {
   // True once the `[DONE]` marker has been read. A stream whose iteration ended without it was cut
   // short by the server or a proxy, even though the connection closed cleanly.
   bool saw_done() const noexcept;
+
+  // What a reconnecting client would send back: the last event id in force, and the latest
+  // `retry` (ms) the server asked for, whether or not its block carried data.
+  const std::string& last_event_id() const;
+  std::optional<std::uint64_t> reconnection_time() const;
 
   // Ends the transfer now and closes its connection; iteration then ends. Also what destruction
   // does.

@@ -162,8 +162,12 @@ TEST_F(CoreTest, RetryAfterHeadersSetTheDelay) {
 
 TEST_F(CoreTest, RealSleepsHonourRetryAfterMs) {
   Client client(emulator().client_options());
-  const std::string fault = unique("status=503;times=1;retry-after-ms=20");
+  const std::string fault = unique("status=503;times=1;retry-after-ms=300");
+  const auto started = std::chrono::steady_clock::now();
   EXPECT_NO_THROW(client.chat.completions.create(chat_params("x"), with_fault(fault)));
+  // The test options' own back-off is 1 ms: only the server's 300 ms explains a longer call, and
+  // the real sleeper cannot wake before it (a lower bound, never a race).
+  EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(300));
   EXPECT_EQ(logged(fault, "x-emulator-fault").size(), 2u);
 }
 
@@ -306,11 +310,18 @@ TEST_F(CoreTest, ClosedClientRefusesCalls) {
 }
 
 TEST_F(CoreTest, MovedClientKeepsWorking) {
-  Client first(emulator().client_options());
-  Client second(std::move(first));
+  std::optional<Client> first(std::in_place, emulator().client_options());
+  Client second(std::move(*first));
+  first.reset();  // the source is gone; what moved keeps working
   EXPECT_EQ(
       second.completions.create({{"model", "mistral"}, {"prompt", "moved"}})["choices"][0]["text"],
       "moved");
+  Client third(emulator().client_options());
+  third = std::move(second);
+  EXPECT_EQ(third.chat.completions.create(chat_params("assigned"))["choices"][0]["message"]["content"],
+            "assigned");
+  EXPECT_EQ(third.models.list()["object"], "list");
+  EXPECT_THROW(second.models.list(), BabyAPIError);  // NOLINT(bugprone-use-after-move)
 }
 
 }  // namespace

@@ -102,12 +102,16 @@ TEST_F(StreamTest, EveryFramingGivesTheSameText) {
 
 TEST_F(StreamTest, IdsPersistAndRetryIsReported) {
   Client client(emulator().client_options());
-  Stream stream = client.chat.completions.stream(chat_params("a b"), stream_mode("ids=1"));
+  Stream stream =
+      client.chat.completions.stream(chat_params("a b"), stream_mode("ids=1;retry=1500"));
   std::vector<std::string> ids;
   for (const SSEEvent& event : stream) ids.push_back(event.id());
   ASSERT_GE(ids.size(), 3u);
-  EXPECT_EQ(ids[0], "1");
-  EXPECT_EQ(ids[1], "2");
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], std::to_string(i + 1)) << i;
+  EXPECT_EQ(stream.last_event_id(), ids.back());
+  // The retry block carries no data, so no event holds it: the stream reports it.
+  EXPECT_EQ(stream.reconnection_time(), std::optional<std::uint64_t>(1500));
+  EXPECT_TRUE(stream.saw_done());
 }
 
 TEST_F(StreamTest, ErrorEventThrowsWithTheServersMessage) {
@@ -230,9 +234,14 @@ TEST_F(StreamTest, TheJsonTimeoutDoesNotCutStreams) {
   ClientOptions options = emulator().client_options();
   options.timeout = milliseconds(50);  // far shorter than the whole stream below
   Client client(options);
+  const auto started = std::chrono::steady_clock::now();
   Stream stream =
       client.chat.completions.stream(chat_params("one two three four"), stream_mode("delay-ms=40"));
   EXPECT_EQ(collect(stream).text, "one two three four");
+  // The server paused 40 ms before each of the events after the first, so the stream outlived the
+  // 50 ms JSON timeout: a lower bound the server guarantees, not a race.
+  EXPECT_GT(std::chrono::steady_clock::now() - started, options.timeout);
+  EXPECT_TRUE(stream.saw_done());
 }
 
 TEST_F(StreamTest, LargeStreamArrivesWhole) {
@@ -240,14 +249,19 @@ TEST_F(StreamTest, LargeStreamArrivesWhole) {
   Stream stream = client.completions.stream({{"model", "mistral"}, {"prompt", "abc"}},
                                             stream_mode("tokens=20000"));
   size_t events = 0;
-  size_t bytes = 0;
+  std::string text;
   for (const SSEEvent& event : stream) {
     if (event.done()) break;
     ++events;
-    bytes += event.text().size();
+    text += event.text();
   }
-  EXPECT_GE(events, 20000u);
-  EXPECT_GT(bytes, 20000u);
+  // The emulator repeats the prompt's one token: "abc", then " abc" for each further token.
+  std::string expected = "abc";
+  for (int i = 1; i < 20000; ++i) expected += " abc";
+  EXPECT_EQ(events, 20001u);  // one per token, then the chunk that carries finish_reason
+  EXPECT_EQ(text.size(), expected.size());
+  EXPECT_TRUE(text == expected);
+  EXPECT_TRUE(stream.saw_done());
 }
 
 TEST_F(StreamTest, BackPressurePausesAndResumesWithoutLosingABit) {
@@ -267,16 +281,23 @@ TEST_F(StreamTest, BackPressurePausesAndResumesWithoutLosingABit) {
   SSEParser parser;
   size_t events = 0;
   bool done = false;
+  std::string text;
   for (std::string_view bytes = transfer->read(); !bytes.empty(); bytes = transfer->read()) {
     EXPECT_LE(bytes.size(), 64u + 16384u);  // never more than the limit plus one delivery
     parser.feed(bytes, [&](SSEEvent&& event) {
-      if (event.done())
+      if (event.done()) {
         done = true;
-      else
+      } else {
         ++events;
+        text += event.text();
+      }
     });
   }
-  EXPECT_GE(events, 5000u);
+  // Not a bit lost: every token, in order, exactly as the emulator generated them.
+  std::string expected = "abc";
+  for (int i = 1; i < 5000; ++i) expected += " abc";
+  EXPECT_EQ(events, 5001u);  // one per token, then the chunk that carries finish_reason
+  EXPECT_TRUE(text == expected);
   EXPECT_TRUE(done);
   // How often it paused depends on how the bytes happened to arrive, so it is reported, not
   // asserted; the bound on each read above is the guarantee.

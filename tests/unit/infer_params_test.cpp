@@ -70,6 +70,7 @@ TEST(InferParamsTest, BadInputIsAClearError) {
   EXPECT_THROW(normalize_infer_params(Json::array({1, 2}), "m"), BabyAPIError);
   try {
     normalize_infer_params({{"prompt", "p"}}, "");
+    FAIL() << "a call without a model and without a default model must throw";
   } catch (const BabyAPIError& error) {
     EXPECT_NE(error.message().find("BABYAPI_DEFAULT_MODEL"), std::string::npos);
   }
