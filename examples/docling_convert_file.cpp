@@ -1,4 +1,5 @@
-// Docling: convert local files — one path, several paths with options, or raw bytes.
+// Docling: convert local files — one path, several paths with options (a ZIP answer), or raw
+// bytes.
 // Usage: docling_convert_file invoice.md report.html
 #include <babyapi/babyapi.hpp>
 
@@ -17,10 +18,18 @@ int main(int argc, char** argv) {
   babyapi::Response one = client.docling.convert_file(argv[1]);
   std::cout << one["document"]["md_content"].get<std::string>() << "\n";
 
-  // Several files plus options: every option becomes its own form field.
+  // Several files plus options: every option becomes its own form field. With more than one
+  // document docling-serve answers a ZIP archive (one file per document and format, e.g.
+  // invoice.md and invoice.json), not JSON: check the content type before reading the body.
   babyapi::Response both =
       client.docling.convert_file({argv[1], argv[2]}, {{"to_formats", {"md", "json"}}});
-  std::cout << both["document"]["filename"].get<std::string>() << "\n";
+  if (both.content_type() == "application/zip") {
+    std::ofstream("converted_docs.zip", std::ios::binary) << both.text();
+    std::cout << "converted_docs.zip: " << both.text().size() << " bytes for " << argv[1] << " and "
+              << argv[2] << "\n";
+  } else {
+    std::cout << both["document"]["filename"].get<std::string>() << "\n";
+  }
 
   // Raw bytes with a file name and content type.
   std::ifstream in(argv[2], std::ios::binary);

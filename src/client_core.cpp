@@ -1,7 +1,5 @@
 #include "client_core.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "babyapi/errors.hpp"
@@ -52,16 +50,6 @@ void check_path(std::string_view path) {
   }
 }
 
-// "user:password" of a URL's authority, or "".
-std::string userinfo_of(std::string_view url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const std::string_view rest = url.substr(scheme_end + 3);
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  const size_t at = authority.rfind('@');
-  return at == std::string_view::npos ? std::string() : std::string(authority.substr(0, at));
-}
-
 using SteadyClock = std::chrono::steady_clock;
 
 std::optional<SteadyClock::time_point> deadline_for(const ClientOptions& options,
@@ -100,7 +88,7 @@ ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport>
       random_(std::move(random)) {
   for (const auto& [name, value] : options_.default_headers) check_header(name, value);
   error_context_.api_key = options_.api_key;
-  error_context_.url_userinfo = userinfo_of(options_.base_url);
+  error_context_.url_userinfo = detail::userinfo_of(options_.base_url);
 }
 
 void ClientCore::check_open() const {
@@ -155,16 +143,9 @@ Response ClientCore::request(std::string_view method, std::string_view path, con
 
 Response ClientCore::request_form(std::string_view path, detail::Form form,
                                   const RequestOptions& request_options, bool idempotent) {
+  // Files are checked before anything is sent: a directory or a FIFO is refused by what it is.
   for (const detail::FormPart& part : form) {
-    if (!part.is_file || part.path.empty()) continue;
-    std::error_code error;
-    const auto status = std::filesystem::status(part.path, error);
-    if (error || !std::filesystem::is_regular_file(status)) {
-      throw BabyAPIError("Cannot upload \"" + part.path + "\": no such file");
-    }
-    if (!std::ifstream(part.path, std::ios::binary)) {
-      throw BabyAPIError("Cannot upload \"" + part.path + "\": the file cannot be read");
-    }
+    if (part.is_file && !part.path.empty()) detail::check_upload_file(part.path);
   }
   detail::HttpRequest request = build("POST", path, request_options);
   request.form = std::make_shared<const detail::Form>(std::move(form));
@@ -197,9 +178,7 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
     detail::log_line(detail::LogLevel::kDebug, what() + " (stream) -> " + std::to_string(status));
   }
   const std::string* type = find_header(transfer->headers(), "content-type");
-  const bool event_stream =
-      type != nullptr && detail::to_lower(detail::trim(std::string_view(*type).substr(
-                             0, type->find(';')))) == "text/event-stream";
+  const bool event_stream = type != nullptr && detail::media_type(*type) == "text/event-stream";
   if (status >= 200 && status < 300 && event_stream) {
     SSEParserOptions parser_options;
     parser_options.max_event_size = options_.max_response_bytes;
@@ -231,7 +210,7 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
   const std::string shown_type = type != nullptr ? *type : std::string("no content type");
   throw BabyAPIError("A stream was asked for, but the server answered HTTP " +
                          std::to_string(status) + " with " + shown_type +
-                         " instead of text/event-stream: " + detail::redact(message, context),
+                         " instead of text/event-stream: " + message,
                      std::move(details));
 }
 

@@ -1,15 +1,18 @@
 // Turns an HTTP error answer into the matching BabyAPIError subclass with a useful message, from
 // whichever body shape the server used (OpenAI, vLLM's flat form, FastAPI/Docling detail, text,
-// HTML).
+// HTML). The server is not trusted: nothing it sends is rendered recursively, every text taken from
+// it is bounded, and the caller's secrets are redacted from all of it.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 
 #include "babyapi/errors.hpp"
+#include "babyapi/json.hpp"
 #include "babyapi/response.hpp"
 
 namespace babyapi::detail {
@@ -22,8 +25,29 @@ struct ErrorContext {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// The text with every secret of context replaced by a redaction mark (for messages and logs).
+// What replaces a secret.
+inline constexpr std::string_view kRedactionMark = "[redacted]";
+// Bounds on what an error keeps of a server's answer. A cut text ends in kCutMark; a cut body ends
+// in a note giving the body's full size.
+inline constexpr std::size_t kMaxErrorMessageBytes = 2000;  // message() taken from a JSON body
+inline constexpr std::size_t kMaxErrorTextBytes = 500;      // message() taken from a text/HTML body
+inline constexpr std::size_t kMaxErrorFieldBytes = 256;     // code(), type(), param(), request_id()
+inline constexpr std::size_t kMaxErrorBodyBytes = 64 * 1024;  // body()
+inline constexpr std::string_view kCutMark = "\u2026";        // "…"
+
+// The text with every secret of context replaced by a redaction mark (for messages and logs): the
+// API key, base_url's userinfo (as written and percent-decoded) and its password alone when it has
+// at least 4 bytes.
 std::string redact(std::string_view text, const ErrorContext& context);
+
+// redact() of at most about `limit` bytes of the result: the text is cut on a UTF-8 boundary,
+// never inside a secret, and kCutMark is appended when anything was left off.
+std::string redact_bounded(std::string_view text, const ErrorContext& context, std::size_t limit);
+
+// A JSON value as text, without recursion and bounded to about `limit` bytes: a string as it is,
+// null as "", anything else as compact JSON with containers nested deeper than a few levels shown
+// as [...] / {...}. Safe on any parsed document, however deep (Json::dump() is not).
+std::string json_value_text(const Json& value, std::size_t limit = kMaxErrorMessageBytes);
 
 // The message, code, type and param found in an error body, with status, request id, headers and
 // the (bounded, redacted) body filled in.
@@ -31,10 +55,10 @@ ErrorDetails parse_error_body(int status, const HeaderList& headers, const std::
                               std::string& message, const ErrorContext& context = {});
 
 // The typed error for an HTTP status outside 2xx, as an exception_ptr (for code that stores it).
-std::exception_ptr make_status_error(int status, const HeaderList& headers,
-                                     const std::string& body, const ErrorContext& context = {});
-[[noreturn]] void throw_status_error(int status, const HeaderList& headers,
-                                     const std::string& body, const ErrorContext& context = {});
+std::exception_ptr make_status_error(int status, const HeaderList& headers, const std::string& body,
+                                     const ErrorContext& context = {});
+[[noreturn]] void throw_status_error(int status, const HeaderList& headers, const std::string& body,
+                                     const ErrorContext& context = {});
 
 // The standard reason phrase ("Not Found"), or "" for an unusual status.
 const char* reason_phrase(int status) noexcept;

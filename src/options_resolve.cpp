@@ -49,7 +49,8 @@ ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
     throw BabyAPIError("retry delays must not be negative");
   }
   if (options.max_response_bytes == 0) throw BabyAPIError("max_response_bytes must be positive");
-  if (options.max_retry_after.count() < 0) throw BabyAPIError("max_retry_after must not be negative");
+  if (options.max_retry_after.count() < 0)
+    throw BabyAPIError("max_retry_after must not be negative");
   if (options.total_timeout && options.total_timeout->count() <= 0) {
     throw BabyAPIError("total_timeout must be positive when set");
   }

@@ -16,16 +16,18 @@ Response::Response(int status, HeaderList headers, std::string body)
     : status_(status), headers_(std::move(headers)), body_(std::move(body)) {
   if (body_.empty() || content_type().find("json") == std::string::npos) return;
   json_ = Json::parse(body_, nullptr, /*allow_exceptions=*/false);
-  if (json_.is_discarded()) {
-    json_ = nullptr;
-    ErrorDetails details;
-    details.status = status_;
-    details.request_id = request_id();
-    details.headers = headers_;
-    details.body = body_.substr(0, 64 << 10);
-    throw BabyAPIError("The server sent a JSON content type with a body that is not valid JSON",
-                       std::move(details));
+  if (!json_.is_discarded()) {
+    origin_ = make_origin();  // once per answer, not once per res["key"]
+    return;
   }
+  json_ = nullptr;
+  ErrorDetails details;
+  details.status = status_;
+  details.request_id = request_id();
+  details.headers = headers_;
+  details.body = body_.substr(0, 64 << 10);
+  throw BabyAPIError("The server sent a JSON content type with a body that is not valid JSON",
+                     std::move(details));
 }
 
 std::string Response::header(std::string_view name) const {
@@ -39,23 +41,21 @@ bool Response::has_header(std::string_view name) const {
 
 std::string Response::content_type() const {
   const std::string* value = find_header(headers_, "content-type");
-  if (value == nullptr) return {};
-  std::string_view type = *value;
-  type = type.substr(0, type.find(';'));
-  return detail::to_lower(detail::trim(type));
+  return value != nullptr ? detail::media_type(*value) : std::string();
 }
 
-JsonView Response::view() const& {
+std::shared_ptr<JsonViewOrigin> Response::make_origin() const {
   auto origin = std::make_shared<JsonViewOrigin>();
   origin->status = status_;
   origin->request_id = request_id();
-  return JsonView(json_, std::move(origin));
+  return origin;
 }
+
+JsonView Response::view() const& { return JsonView(json_, origin_ ? origin_ : make_origin()); }
 
 JsonView Response::view() && {
-  auto origin = std::make_shared<JsonViewOrigin>();
-  origin->status = status_;
-  origin->request_id = request_id();
+  // The views own the document from here on; the origin is this answer's alone.
+  std::shared_ptr<JsonViewOrigin> origin = make_origin();
   auto document = std::make_shared<const Json>(std::move(json_));
   const Json& value = *document;
   origin->document = std::move(document);

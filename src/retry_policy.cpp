@@ -84,9 +84,8 @@ std::optional<milliseconds> RetryPolicy::server_delay(const HeaderList& headers)
       if (auto seconds = parse_non_negative_number(*after)) {
         delay = milliseconds(static_cast<long long>(std::min(*seconds * 1000.0, kMaxMs)));
       } else if (auto when = parse_http_date_seconds(*after)) {
-        const long long now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                    clock_().time_since_epoch())
-                                    .count();
+        const long long now_s =
+            std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
         const double until_ms = (static_cast<double>(*when) - static_cast<double>(now_s)) * 1000.0;
         delay = milliseconds(static_cast<long long>(std::clamp(until_ms, 0.0, kMaxMs)));
       }
@@ -132,8 +131,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   if (!seconds) return std::nullopt;
   // system_clock counts nanoseconds here: past about the year 2262 a date no longer fits.
   using Limits = std::numeric_limits<std::chrono::system_clock::rep>;
-  const long long max_seconds = static_cast<long long>(
-      Limits::max() / std::chrono::system_clock::period::den * std::chrono::system_clock::period::num);
+  const long long max_seconds =
+      static_cast<long long>(Limits::max() / std::chrono::system_clock::period::den *
+                             std::chrono::system_clock::period::num);
   const long long clamped = std::clamp(*seconds, -max_seconds, max_seconds);
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(

@@ -2,6 +2,7 @@
 
 #include "babyapi/errors.hpp"
 #include "error_mapper.hpp"
+#include "sse/json_escapes.hpp"
 #include "stream_state.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -47,12 +48,13 @@ void StreamState::check_for_error(const SSEEvent& event) const {
   const std::optional<Json>& data = event.data();
   if (!error_event && !(data && data->is_object() && data->contains("error"))) return;
 
+  // The mapper reads the payload as data() did: a lone surrogate escape as U+FFFD. It also fills
+  // the stream's headers and request id, redacted like every other error's.
+  std::string rewritten;
+  const bool replaced = detail::replace_lone_surrogate_escapes(event.raw(), rewritten);
   std::string message;
-  ErrorDetails details = detail::parse_error_body(0, {{"content-type", "application/json"}},
-                                                  event.raw(), message, error_context_);
-  details.status = 0;
-  details.headers = headers_;
-  if (const std::string* id = find_header(headers_, "x-request-id")) details.request_id = *id;
+  ErrorDetails details = detail::parse_error_body(0, headers_, replaced ? rewritten : event.raw(),
+                                                  message, error_context_);
   throw BabyAPIError("Stream reported an error: " + message, std::move(details));
 }
 

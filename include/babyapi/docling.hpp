@@ -84,6 +84,9 @@ class Docling {
   Response convert_file(const Files& files, const Json& options = Json::object(),
                         const RequestOptions& request_options = {}) const;
 
+  // Async submits queue a task each time they reach a node, so they are retried only when the
+  // request surely did not arrive (connection refused) or the server said it did nothing (429,
+  // 503); after a timeout or a connection lost mid-request they throw instead.
   Response convert_source_async(const Json& body, const RequestOptions& request_options = {}) const;
   Response convert_file_async(const Files& files, const Json& options = Json::object(),
                               const RequestOptions& request_options = {}) const;
@@ -97,14 +100,20 @@ class Docling {
                        const RequestOptions& request_options = {}) const;
   // GET /docling/v1/result/{task_id}; pin it the same way.
   Response get_result(std::string_view task_id, const RequestOptions& request_options = {}) const;
-  // Polls until the task ends: returns the result on success; throws BabyAPIError carrying the
-  // task's status JSON (body()) and error message on failure, APITimeoutError after wait.timeout.
+  // Polls until the task ends: returns the result on success (and partial_success); throws
+  // BabyAPIError carrying the task's status JSON (body()) and error message on failure, skipped
+  // or error, and at once, naming it, on a state it does not know. wait.timeout (and
+  // total_timeout, when set) bounds the whole wait, every poll and retry included:
+  // APITimeoutError once it passes. Pauses between polls go through the client's sleeper.
   Response wait_for_result(std::string_view task_id, const WaitOptions& wait = {},
                            const RequestOptions& request_options = {}) const;
 
   DoclingChunk chunk;
 
  private:
+  // A poll asking the server to hold its answer up to `wait`, with request_options as given.
+  Response long_poll(std::string_view task_id, std::chrono::milliseconds wait,
+                     const RequestOptions& request_options) const;
   CorePtr core_;
 };
 

@@ -23,8 +23,8 @@ struct ErrorDetails {
   std::string request_id;  // x-request-id of the answer
   std::string body;        // the answer body, bounded and redacted (or a failed task's status JSON)
   HeaderList headers;      // the answer's headers (empty when there was no HTTP answer)
-  // The delay the server asked for (retry-after-ms, else Retry-After in seconds or as an HTTP date),
-  // parsed exactly as the retry policy parses it; nullopt when it asked for none.
+  // The delay the server asked for (retry-after-ms, else Retry-After in seconds or as an HTTP
+  // date), parsed exactly as the retry policy parses it; nullopt when it asked for none.
   std::optional<std::chrono::milliseconds> retry_after;
 };
 

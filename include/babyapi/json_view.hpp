@@ -1,13 +1,15 @@
-// JsonView: checked, read-only access into a JSON answer at any depth. `res["choices"][0]["message"]`
-// never reads out of bounds and never inserts: a missing key, an index out of range or a wrong type
-// throws JsonAccessError naming the JSON path, with the answer's status and request id. A view
-// converts to `const Json&`, to `std::string`, `int`, ... and compares with `==`, so code written
-// against plain Json keeps working.
+// JsonView: checked, read-only access into a JSON answer at any depth.
+// `res["choices"][0]["message"]` never reads out of bounds and never inserts: a missing key, an
+// index out of range or a wrong type throws JsonAccessError naming the JSON path, with the answer's
+// status and request id. A view converts to `const Json&`, to `std::string`, `int`, ... and
+// compares with `==`, so code written against plain Json keeps working.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,8 +42,8 @@ class JsonView {
   JsonView operator[](const char* key) const { return (*this)[std::string_view(key)]; }
   // The element at index of an array; throws JsonAccessError when this is not an array or the
   // index is out of range (negative included).
-  template <class Index, std::enable_if_t<std::is_integral_v<Index> &&
-                                              !std::is_same_v<Index, bool>, int> = 0>
+  template <class Index,
+            std::enable_if_t<std::is_integral_v<Index> && !std::is_same_v<Index, bool>, int> = 0>
   JsonView operator[](Index index) const {
     if (index < 0) throw_index(static_cast<long long>(index));
     return element(static_cast<std::size_t>(index));
@@ -56,6 +58,12 @@ class JsonView {
   // The value as T; throws JsonAccessError when it is not convertible (e.g. a number as a string).
   template <class T>
   T get() const {
+    // nlohmann converts numbers with a plain cast, which is undefined behaviour when the value
+    // does not fit (a float of 1e50 as int): such a value is a wrong type here.
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      if (node_->is_number() && !fits<T>())
+        throw_type("the number does not fit the requested type");
+    }
     try {
       return node_->get<T>();
     } catch (const Json::exception& error) {
@@ -81,12 +89,11 @@ class JsonView {
 
   // `std::string text = res["choices"][0]["message"]["content"];`, `int n = res["usage"][...]`.
   template <class T,
-            std::enable_if_t<!std::is_pointer_v<T> && !std::is_same_v<T, Json> &&
-                                 !std::is_same_v<T, JsonView> && !std::is_same_v<T, std::nullptr_t> &&
-                                 !std::is_same_v<T, std::string_view> &&
-                                 !std::is_same_v<T, std::initializer_list<char>> &&
-                                 !std::is_same_v<T, char>,
-                             int> = 0>
+            std::enable_if_t<
+                !std::is_pointer_v<T> && !std::is_same_v<T, Json> && !std::is_same_v<T, JsonView> &&
+                    !std::is_same_v<T, std::nullptr_t> && !std::is_same_v<T, std::string_view> &&
+                    !std::is_same_v<T, std::initializer_list<char>> && !std::is_same_v<T, char>,
+                int> = 0>
   operator T() const {  // NOLINT(google-explicit-constructor)
     return get<T>();
   }
@@ -153,6 +160,33 @@ class JsonView {
   friend std::ostream& operator<<(std::ostream& out, const JsonView& view);
 
  private:
+  template <class T>
+  bool fits() const noexcept {
+    using Limits = std::numeric_limits<T>;
+    if (node_->is_number_unsigned()) {
+      const auto value = node_->get<std::uint64_t>();
+      return std::is_floating_point_v<T> || value <= static_cast<std::uint64_t>(Limits::max());
+    }
+    if (node_->is_number_integer()) {
+      const auto value = node_->get<std::int64_t>();
+      if constexpr (std::is_floating_point_v<T>) return true;
+      if constexpr (std::is_unsigned_v<T>) {
+        return value >= 0 && static_cast<std::uint64_t>(value) <= Limits::max();
+      } else {
+        return value >= static_cast<std::int64_t>(Limits::min()) &&
+               value <= static_cast<std::int64_t>(Limits::max());
+      }
+    }
+    const double value = node_->get<double>();
+    if constexpr (std::is_floating_point_v<T>) {
+      return !(value > static_cast<double>(Limits::max()) ||
+               value < -static_cast<double>(Limits::max()));
+    } else {
+      // The bounds as doubles; a value must be strictly below max + 1 after truncation.
+      return value > static_cast<double>(Limits::min()) - 1.0 &&
+             value < static_cast<double>(Limits::max()) + 1.0;
+    }
+  }
   JsonView element(std::size_t index) const;
   void require_object(std::string_view key) const;
   std::string child_path(std::string_view key) const;
@@ -194,7 +228,9 @@ class JsonView::iterator {
     ++*this;
     return before;
   }
-  friend bool operator==(const iterator& a, const iterator& b) { return a.position_ == b.position_; }
+  friend bool operator==(const iterator& a, const iterator& b) {
+    return a.position_ == b.position_;
+  }
   friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
 
  private:

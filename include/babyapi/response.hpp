@@ -2,6 +2,7 @@
 // body is JSON, the parsed value, indexable like the Python SDK's dicts.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +66,9 @@ class Response {
   HeaderList headers_;
   std::string body_;
   Json json_;
+  // Status and request id for the errors of views, shared by every view of this answer.
+  std::shared_ptr<const JsonViewOrigin> origin_;
+  std::shared_ptr<JsonViewOrigin> make_origin() const;
 };
 
 }  // namespace babyapi

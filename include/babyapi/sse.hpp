@@ -33,8 +33,9 @@ class SSEEvent {
   const std::string& raw() const noexcept { return raw_; }
 
   // The data parsed as JSON on first use and cached; nullopt when it is not JSON. Never throws a
-  // parse error. The cache makes this call, and text(), unsafe to race on one event from two
-  // threads.
+  // parse error. Lone surrogate escapes (`"\ud83d"` without its low half) are taken as U+FFFD
+  // rather than making the whole event "not JSON". The cache makes this call, and text(), unsafe to
+  // race on one event from two threads.
   const std::optional<Json>& data() const;
 
   // The `event` field as sent; "" when absent (a browser would call that "message").
@@ -49,10 +50,19 @@ class SSEEvent {
   // event: SSEParser::reconnection_time() keeps the latest one either way.
   std::optional<std::uint64_t> retry() const noexcept { return retry_; }
 
-  // The streamed text of the first choice: `choices[0].delta.content` (chat) when it is a string,
-  // else `choices[0].text` (completions) when it is a string, else "" (also when the data is not
-  // JSON). Reads the JSON without building a tree, so it keeps up with a fast stream.
+  // The streamed text of choice 0: its `delta.content` (chat) when that is a string, else its
+  // `text` (completions) when that is a string, else "" (also when the data is not JSON, and for a
+  // chunk that carries only other choices, as an `n > 1` stream sends them). Reads the JSON
+  // without building a tree, so it keeps up with a fast stream. Same as text(0).
   std::string text() const;
+
+  // The streamed text of choice `choice`, read as text() reads choice 0. A choice is the element
+  // of `choices` whose `index` is that number; an element without an `index` (or with one that is
+  // not a non-negative integer) is numbered by its position in the array, so a server that omits
+  // `index` still works for `n = 1`. When several elements match, the first counts. A `\uXXXX`
+  // escape holding half of a surrogate pair reads as U+FFFD, here and in data(), so no event's
+  // text is dropped for it.
+  std::string text(std::size_t choice) const;
 
   // Equal when what was sent is equal (data, event, id, retry); the JSON cache does not count.
   friend bool operator==(const SSEEvent& a, const SSEEvent& b) noexcept {

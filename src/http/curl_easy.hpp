@@ -5,7 +5,9 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <string>
@@ -15,7 +17,8 @@
 
 namespace babyapi::detail {
 
-// curl_global_init exactly once per process, thread-safely, before any handle is made.
+// curl_global_init exactly once per process, thread-safely, before any handle is made; also sets
+// SIGPIPE to ignored when its disposition is the default (see curl_easy.cpp for why).
 void ensure_curl_global_init();
 
 struct EasyDeleter {
@@ -30,6 +33,10 @@ struct MimeDeleter {
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderSlist = std::unique_ptr<curl_slist, SlistDeleter>;
 using MimeHandle = std::unique_ptr<curl_mime, MimeDeleter>;
+struct FileCloser {
+  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
 
 // What libcurl points into during one transfer; must outlive it.
 struct TransferResources {
@@ -50,6 +57,22 @@ struct TransferState {
   std::uint64_t reported_total = 0;
   bool reported_any = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
+
+  // Stall detection (HttpRequest::idle_timeout): when a byte last moved, either way.
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::steady_clock::time_point last_byte = std::chrono::steady_clock::now();
+  curl_off_t last_sent = 0;
+  curl_off_t last_received = 0;
+  bool stalled = false;  // the transfer was aborted because nothing moved for idle_timeout
+  // CURLOPT_TIMEOUT_MS came from HttpRequest::deadline rather than HttpRequest::timeout.
+  bool deadline_bound = false;
+
+  std::size_t max_response_bytes = 0;  // 0 = no bound
+
+  // HttpRequest::download_to: decided at the first body byte, once the status is known.
+  const std::string* download_to = nullptr;
+  bool body_target_chosen = false;
+  FileHandle download;  // open while a 2xx body is written to download_to
 };
 
 // Parses one header line into state: a status line starts the header block afresh (interim 1xx
@@ -62,8 +85,14 @@ void take_header_line(TransferState& state, const char* data, size_t size);
 TransferResources configure_easy(CURL* handle, const HttpRequest& request,
                                  const TransportConfig& config, TransferState& state);
 
-// Throws APIConnectionError / APITimeoutError describing a failed transfer.
+// Throws the error a failed transfer means, classified by the table in http/outcome.cpp:
+// TransferError<APIConnectionError / APITimeoutError / BabyAPIError> with its TransferTraits.
 [[noreturn]] void throw_transfer_error(CURLcode code, const TransferState& state,
                                        const std::string& url);
+
+// Ends the download_to file of a transfer: on success (ok) it is closed and checked, and created
+// empty when a 2xx answer had no body; after a failure a partly written file is removed, so that
+// a failed call never leaves a file that looks complete. Throws BabyAPIError when writing failed.
+void finish_download(TransferState& state, bool ok);
 
 }  // namespace babyapi::detail

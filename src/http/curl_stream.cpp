@@ -1,6 +1,7 @@
 #include "http/curl_stream.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "babyapi/errors.hpp"
 #include "util/strings.hpp"
@@ -19,7 +20,11 @@ class CurlStreamTransfer final : public StreamTransfer {
   CurlStreamTransfer(CurlPool& pool, const HttpRequest& request, const TransportConfig& config,
                      milliseconds idle_timeout)
       : pool_(pool), request_(request), idle_timeout_(idle_timeout) {
+    const milliseconds answer_bound = request_.timeout;
     request_.timeout = milliseconds(0);  // a long generation must never be cut
+    // The silence bound is checked here, in pump(): libcurl's progress check cannot tell a stalled
+    // server from a transfer we paused because the consumer is busy.
+    request_.idle_timeout = milliseconds(0);
     easy_ = pool_.acquire_easy();
     multi_ = pool_.acquire_multi();
     resources_ = configure_easy(easy_.get(), request_, config, state_);
@@ -27,10 +32,14 @@ class CurlStreamTransfer final : public StreamTransfer {
     curl_easy_setopt(easy_.get(), CURLOPT_WRITEDATA, this);
     if (curl_multi_add_handle(multi_.get(), easy_.get()) != CURLM_OK) throw std::bad_alloc();
     attached_ = true;
-    last_activity_ = Clock::now();
+    state_.last_byte = Clock::now();  // waiting for the headers is silence too
     try {
       pump([this] { return state_.headers_done || done_; });
       if (!state_.headers_done) finish_or_throw();  // ended (or failed) before any answer
+      // An answer that is not an event stream (an error, or a proxy that ignored "stream") is
+      // read whole by the caller: without a silence bound of its own, a server that stops
+      // mid-body would hang it forever. The request's timeout bounds its silence then.
+      if (idle_timeout_.count() == 0 && !is_event_stream()) idle_timeout_ = answer_bound;
     } catch (...) {
       curl_multi_remove_handle(multi_.get(), easy_.get());  // no destructor runs after a throw
       throw;
@@ -66,6 +75,12 @@ class CurlStreamTransfer final : public StreamTransfer {
   }
 
  private:
+  bool is_event_stream() const {
+    if (state_.status < 200 || state_.status >= 300) return false;
+    const std::string* type = find_header(state_.headers, "content-type");
+    return type != nullptr && media_type(*type) == "text/event-stream";
+  }
+
   static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
     auto& self = *static_cast<CurlStreamTransfer*>(user);
     const size_t bytes = size * count;
@@ -79,7 +94,7 @@ class CurlStreamTransfer final : public StreamTransfer {
     }
     try {
       self.pending_.append(data, bytes);
-      self.last_activity_ = Clock::now();
+      self.state_.last_byte = Clock::now();
       return bytes;
     } catch (...) {
       self.state_.error = std::current_exception();
@@ -90,40 +105,63 @@ class CurlStreamTransfer final : public StreamTransfer {
   void resume() {
     if (!paused_) return;
     paused_ = false;
-    last_activity_ = Clock::now();  // time spent paused is the consumer's, not the server's
+    state_.last_byte = Clock::now();  // time spent paused is the consumer's, not the server's
     const CURLcode code = curl_easy_pause(easy_.get(), CURLPAUSE_CONT);
     if (state_.error) std::rethrow_exception(state_.error);
     if (code != CURLE_OK) throw_transfer_error(code, state_, request_.url);
   }
 
-  // Drives the transfer until ready() holds, the transfer ends, or the idle timeout passes.
+  // Drives the transfer until ready() holds, the transfer ends, the idle timeout passes (no byte
+  // in, headers included) or the call's deadline passes.
   template <class Ready>
   void pump(Ready ready) {
     for (;;) {
       int running = 0;
       const CURLMcode code = curl_multi_perform(multi_.get(), &running);
       if (state_.error) std::rethrow_exception(state_.error);
-      if (code != CURLM_OK) {
-        throw APIConnectionError(std::string("Stream failed: ") + curl_multi_strerror(code));
-      }
+      if (code != CURLM_OK) throw_multi_error(code);
       collect_result();
       if (ready() || done_) return;
 
-      int wait_ms = kMaxPollMs;
-      if (idle_timeout_.count() > 0) {
-        const auto idle = std::chrono::duration_cast<milliseconds>(Clock::now() - last_activity_);
-        if (idle >= idle_timeout_) {
-          throw APITimeoutError("Stream from " + origin_of(request_.url) + " was silent for " +
-                                std::to_string(idle_timeout_.count()) + " ms");
+      const auto now = Clock::now();
+      long long wait_ms = kMaxPollMs;
+      if (request_.deadline) {
+        if (now >= *request_.deadline) {
+          throw TransferError<APITimeoutError>(
+              "Stream from " + origin_of(request_.url) + " passed the call's total_timeout",
+              TransferTraits{false, true});
         }
-        wait_ms = static_cast<int>(std::min<long long>(wait_ms, (idle_timeout_ - idle).count()));
+        wait_ms = std::min<long long>(
+            wait_ms, std::chrono::ceil<milliseconds>(*request_.deadline - now).count());
+      }
+      if (idle_timeout_.count() > 0) {
+        const auto idle = std::chrono::duration_cast<milliseconds>(now - state_.last_byte);
+        if (idle >= idle_timeout_) {
+          throw TransferError<APITimeoutError>("Stream from " + origin_of(request_.url) +
+                                                   " was silent for " +
+                                                   std::to_string(idle_timeout_.count()) + " ms",
+                                               TransferTraits{true, true});
+        }
+        wait_ms = std::min<long long>(wait_ms, (idle_timeout_ - idle).count());
       }
       int ready_fds = 0;
-      const CURLMcode polled = curl_multi_poll(multi_.get(), nullptr, 0, wait_ms, &ready_fds);
-      if (polled != CURLM_OK) {
-        throw APIConnectionError(std::string("Stream failed: ") + curl_multi_strerror(polled));
-      }
+      errno = 0;
+      const CURLMcode polled =
+          curl_multi_poll(multi_.get(), nullptr, 0, static_cast<int>(wait_ms), &ready_fds);
+      // libcurl already treats EINTR in poll() as a timeout; should a build report it instead,
+      // a signal landing in this thread is still no reason to fail the stream.
+      if (polled == CURLM_UNRECOVERABLE_POLL && errno == EINTR) continue;
+      if (polled != CURLM_OK) throw_multi_error(polled);
     }
+  }
+
+  [[noreturn]] void throw_multi_error(CURLMcode code) const {
+    const std::string message =
+        "Stream from " + origin_of(request_.url) + " failed: " + curl_multi_strerror(code);
+    if (code == CURLM_OUT_OF_MEMORY) {
+      throw TransferError<BabyAPIError>(message, TransferTraits{false, true});
+    }
+    throw TransferError<APIConnectionError>(message, TransferTraits{false, true});
   }
 
   void collect_result() {
@@ -156,7 +194,6 @@ class CurlStreamTransfer final : public StreamTransfer {
   CURLcode result_ = CURLE_OK;
   std::string pending_;  // bytes received, not yet handed to the consumer
   std::string held_;     // bytes handed out by the last read()
-  Clock::time_point last_activity_;
 };
 
 }  // namespace

@@ -1,28 +1,60 @@
 // CurlTransport: blocking request/response over pooled libcurl easy handles, and streams pumped by
 // a curl_multi handle in the caller's thread (src/http/curl_stream.cpp).
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
 #include "http/curl_pool.hpp"
 #include "http/curl_stream.hpp"
 
 namespace babyapi::detail {
 namespace {
 
+// Users of other TLS clients (OpenSSL's tools, Python, Go) point SSL_CERT_FILE / SSL_CERT_DIR at
+// their trust store; libcurl itself ignores both. They apply only when the options name no CA at
+// all: a ca_info or ca_path that is set is exactly what the caller chose to trust.
+TransportConfig with_tls_environment(TransportConfig config) {
+  if (config.ca_info.empty() && config.ca_path.empty()) {
+    const char* file = std::getenv("SSL_CERT_FILE");
+    const char* dir = std::getenv("SSL_CERT_DIR");
+    if (file != nullptr) config.ca_info = file;
+    if (dir != nullptr) {
+      // SSL_CERT_DIR may list several directories, as OpenSSL reads it; libcurl takes one.
+      config.ca_path = std::string(dir).substr(0, std::string_view(dir).find(':'));
+    }
+  }
+  return config;
+}
+
 class CurlTransport final : public Transport {
  public:
-  explicit CurlTransport(TransportConfig config) : config_(std::move(config)) {
+  explicit CurlTransport(TransportConfig config)
+      : config_(with_tls_environment(std::move(config))) {
     ensure_curl_global_init();
   }
 
   HttpResponse send(const HttpRequest& request) override {
     EasyHandle handle = pool_.acquire_easy();
     TransferState state;
-    TransferResources resources = configure_easy(handle.get(), request, config_, state);
+    TransferResources resources;
+    try {
+      resources = configure_easy(handle.get(), request, config_, state);
+    } catch (...) {
+      pool_.release(std::move(handle));  // nothing was sent on it
+      throw;
+    }
     const CURLcode code = curl_easy_perform(handle.get());
-    if (state.error) std::rethrow_exception(state.error);  // handle is dropped with the exception
-    if (code != CURLE_OK) throw_transfer_error(code, state, request.url);
+    // After a failure the handle is dropped, not pooled: its connection may be mid-answer.
+    if (state.error || code != CURLE_OK) {
+      finish_download(state, false);
+      if (state.error) std::rethrow_exception(state.error);
+      throw_transfer_error(code, state, request.url);
+    }
 
     long status = 0;
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &status);
     pool_.release(std::move(handle));
+    finish_download(state, true);
     return HttpResponse{static_cast<int>(status), std::move(state.headers), std::move(state.body)};
   }
 

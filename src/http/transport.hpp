@@ -4,8 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <exception>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>

@@ -3,10 +3,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <thread>
+#include <optional>
 
 #include "babyapi/errors.hpp"
 #include "client_core.hpp"
+#include "error_mapper.hpp"
 #include "http/form.hpp"
 #include "util/strings.hpp"
 
@@ -56,13 +57,43 @@ std::string task_state(const Json& status) {
   return {};
 }
 
+// The task's own words: error_message, else docling-serve's failure.message, else the other
+// spellings proxies use. Rendered without recursion and bounded: the server is not trusted.
 std::string task_error(const Json& status) {
-  for (const char* key : {"error_message", "error", "detail", "message"}) {
-    if (status.contains(key) && !status[key].is_null()) {
-      return status[key].is_string() ? status[key].get<std::string>() : status[key].dump();
-    }
+  if (!status.is_object()) return "no error message given";
+  if (status.contains("error_message") && !status["error_message"].is_null())
+    return detail::json_value_text(status["error_message"]);
+  if (status.contains("failure") && status["failure"].is_object() &&
+      status["failure"].contains("message"))
+    return detail::json_value_text(status["failure"]["message"]);
+  for (const char* key : {"error", "detail", "message"}) {
+    if (status.contains(key) && !status[key].is_null()) return detail::json_value_text(status[key]);
   }
   return "no error message given";
+}
+
+// The task states docling-serve reports (docling's ConversionStatus, the type of
+// TaskStatusResponse.task_status; docling-jobkit's TaskStatus sets only the first four), plus
+// "error", which BabyAPI's proxy may send for a task it lost.
+enum class TaskOutcome { kRunning, kResult, kFailed, kUnknown };
+TaskOutcome outcome_of(const std::string& state) {
+  if (state == "pending" || state == "started") return TaskOutcome::kRunning;
+  // partial_success: some documents converted; the result says which (per-document status).
+  if (state == "success" || state == "partial_success") return TaskOutcome::kResult;
+  // skipped: ended without converting anything, so there is no result to fetch.
+  if (state == "failure" || state == "error" || state == "skipped") return TaskOutcome::kFailed;
+  return TaskOutcome::kUnknown;
+}
+
+ErrorDetails status_details(const Response& status, const std::string& state,
+                            const detail::ErrorContext& context) {
+  ErrorDetails details;
+  details.status = status.status();
+  details.request_id = status.request_id();
+  details.headers = status.headers();
+  details.body = detail::redact_bounded(status.text(), context, detail::kMaxErrorBodyBytes);
+  details.type = "docling_task_" + detail::redact_bounded(state, context, 64);
+  return details;
 }
 
 }  // namespace
@@ -83,10 +114,12 @@ Response Docling::convert_source(const Json& body, const RequestOptions& request
   return core_->request("POST", "/docling/v1/convert/source", &body, request_options);
 }
 
+// The async submits are not idempotent: each one that reaches a node queues a task. So they are
+// retried only when the server surely did not take them (see ClientCore::request).
 Response Docling::convert_source_async(const Json& body,
                                        const RequestOptions& request_options) const {
-  return pin_answer(
-      core_->request("POST", "/docling/v1/convert/source/async", &body, request_options));
+  return pin_answer(core_->request("POST", "/docling/v1/convert/source/async", &body,
+                                   request_options, /*idempotent=*/false));
 }
 
 Response Docling::convert_file(const Files& files, const Json& options,
@@ -100,8 +133,8 @@ Response Docling::convert_file_async(const Files& files, const Json& options,
                                      const RequestOptions& request_options) const {
   detail::Form form = file_parts(files);
   detail::append_option_fields(form, options);
-  return pin_answer(
-      core_->request_form("/docling/v1/convert/file/async", std::move(form), request_options));
+  return pin_answer(core_->request_form("/docling/v1/convert/file/async", std::move(form),
+                                        request_options, /*idempotent=*/false));
 }
 
 Response Docling::poll_status(std::string_view task_id,
@@ -116,10 +149,15 @@ Response Docling::poll_status(std::string_view task_id, std::chrono::millisecond
   RequestOptions options = request_options;
   // The long poll must not trip the request deadline.
   options.timeout = request_options.timeout.value_or(core_->options().timeout) + wait;
+  return long_poll(task_id, wait, options);
+}
+
+Response Docling::long_poll(std::string_view task_id, std::chrono::milliseconds wait,
+                            const RequestOptions& request_options) const {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.3f", static_cast<double>(wait.count()) / 1000.0);
   return core_->request("GET", task_path("/docling/v1/status/poll/", task_id) + "?wait=" + seconds,
-                        nullptr, options);
+                        nullptr, request_options);
 }
 
 Response Docling::get_result(std::string_view task_id,
@@ -130,41 +168,85 @@ Response Docling::get_result(std::string_view task_id,
 Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& wait,
                                   const RequestOptions& request_options) const {
   if (wait.interval.count() <= 0) throw BabyAPIError("WaitOptions::interval must be positive");
+  const ClientOptions& client = core_->options();
   RequestOptions pinned = request_options;
   if (!wait.docling_id.empty()) pinned.headers[kDoclingIdHeader] = wait.docling_id;
-  const auto deadline = SteadyClock::now() + wait.timeout;
+  // total_timeout, when set, bounds this call as a whole like wait.timeout does.
+  const std::optional<milliseconds> total =
+      request_options.total_timeout ? request_options.total_timeout : client.total_timeout;
+  if (total && total->count() <= 0) throw BabyAPIError("total_timeout must be positive");
+  const milliseconds budget = total ? std::min(*total, wait.timeout) : wait.timeout;
+  const auto deadline = SteadyClock::now() + budget;
+  const std::string id(task_id);
+
+  const auto timed_out = [&](const std::string& why) {
+    return APITimeoutError("Docling task " + id + " did not finish within " +
+                           std::to_string(budget.count()) + " ms" + why);
+  };
+  const auto remaining = [&] {
+    return std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+  };
+  // Every request of the wait ends by the deadline: each attempt's timeout is at most what is
+  // left, and total_timeout stops retries and back-offs there too. Without this a hanging poll
+  // got the client's timeout plus the hold, once per retry.
+  const auto bounded = [&](milliseconds left, milliseconds hold) {
+    RequestOptions options = pinned;
+    options.timeout = std::min(request_options.timeout.value_or(client.timeout) + hold, left);
+    options.total_timeout = left;
+    return options;
+  };
+  // A request that timed out at the deadline is the wait timing out; one that timed out earlier
+  // (its own timeout, retries spent) is that request's failure.
+  const auto call = [&](auto&& send) -> Response {
+    try {
+      return send();
+    } catch (const APITimeoutError& error) {
+      if (remaining() <= milliseconds(5)) throw timed_out(": " + error.message());
+      throw;
+    }
+  };
 
   for (;;) {
     const auto started = SteadyClock::now();
-    const auto remaining = std::chrono::duration_cast<milliseconds>(deadline - started);
-    if (remaining.count() <= 0) {
-      throw APITimeoutError("Docling task " + std::string(task_id) + " did not finish within " +
-                            std::to_string(wait.timeout.count()) + " ms");
-    }
+    const milliseconds left = remaining();
+    // Also guards the requests below: a timeout of 0 would mean none at all.
+    if (left.count() <= 0) throw timed_out("");
     // Ask the server to hold the answer until the task ends or this much time passes.
-    const milliseconds hold = std::min(wait.interval, remaining);
-    Response status = poll_status(task_id, hold, pinned);
+    const milliseconds hold = std::min(wait.interval, left);
+    Response status = call([&] { return long_poll(task_id, hold, bounded(left, hold)); });
     if (wait.on_poll) wait.on_poll(status.json());
 
     const std::string state = task_state(status.json());
-    if (state == "success") return get_result(task_id, pinned);
-    if (state == "failure" || state == "error") {
-      ErrorDetails details;
-      details.status = status.status();
-      details.request_id = status.request_id();
-      details.body = status.text();
-      details.type = "docling_task_" + state;
-      throw BabyAPIError(
-          "Docling task " + std::string(task_id) + " failed: " + task_error(status.json()),
-          std::move(details));
+    switch (outcome_of(state)) {
+      case TaskOutcome::kRunning:
+        break;
+      case TaskOutcome::kResult: {
+        const milliseconds rest = remaining();
+        if (rest.count() <= 0) throw timed_out(" (it ended, but no time was left to fetch it)");
+        return call([&] { return get_result(task_id, bounded(rest, milliseconds(0))); });
+      }
+      case TaskOutcome::kFailed:
+        throw BabyAPIError("Docling task " + id + " ended in " + state + ": " +
+                               detail::redact(task_error(status.json()), core_->error_context()),
+                           status_details(status, state, core_->error_context()));
+      case TaskOutcome::kUnknown: {
+        // Polling on would only wait out the timeout: say what came back instead.
+        const detail::ErrorContext& context = core_->error_context();
+        const std::string shown =
+            state.empty()
+                ? std::string("no task_status")
+                : "the unknown state \"" + detail::redact_bounded(state, context, 64) + "\"";
+        throw BabyAPIError("Docling task " + id + " reported " + shown +
+                               "; wait_for_result knows pending, started, success, "
+                               "partial_success, failure, skipped and error",
+                           status_details(status, state.empty() ? "unknown" : state, context));
+      }
     }
     // A server that answered before the hold passed (no long-poll support) gets the rest of it
-    // as a pause, so polling never spins.
-    const auto spent = SteadyClock::now() - started;
-    if (spent < hold) {
-      std::this_thread::sleep_for(
-          std::min<SteadyClock::duration>(hold - spent, deadline - SteadyClock::now()));
-    }
+    // as a pause, so polling never spins. The pause goes through the client's sleeper.
+    const auto spent = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
+    const milliseconds pause = std::min(hold - spent, remaining());
+    if (pause.count() > 0) core_->sleep(pause);
   }
 }
 
@@ -172,7 +254,7 @@ Response DoclingChunk::source(std::string_view kind, bool async, const Json& bod
                               const RequestOptions& request_options) const {
   const std::string path =
       "/docling/v1/chunk/" + std::string(kind) + "/source" + (async ? "/async" : "");
-  Response res = core_->request("POST", path, &body, request_options);
+  Response res = core_->request("POST", path, &body, request_options, /*idempotent=*/!async);
   return async ? pin_answer(std::move(res)) : res;
 }
 
@@ -195,7 +277,7 @@ Response DoclingChunk::file(std::string_view kind, bool async, const Files& file
   }
   const std::string path =
       "/docling/v1/chunk/" + std::string(kind) + "/file" + (async ? "/async" : "");
-  Response res = core_->request_form(path, std::move(form), request_options);
+  Response res = core_->request_form(path, std::move(form), request_options, /*idempotent=*/!async);
   return async ? pin_answer(std::move(res)) : res;
 }
 

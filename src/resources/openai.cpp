@@ -20,8 +20,8 @@ void refuse_stream_flag(const Json& params, const char* resource) {
   if (params.is_object()) {
     const auto found = params.find("stream");
     if (found != params.end() && *found == true) {
-      throw BabyAPIError(std::string(resource) +
-                         ".create() was given \"stream\": true; call " + resource +
+      throw BabyAPIError(std::string(resource) + ".create() was given \"stream\": true; call " +
+                         resource +
                          ".stream(params) to read a streamed answer (it sets \"stream\" itself)");
     }
   }

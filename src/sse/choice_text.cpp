@@ -1,10 +1,14 @@
-// A validating single-pass JSON scanner that remembers where the chunk's text is, then decodes only
-// that string. It must never accept what nlohmann rejects nor read a different value: whenever it
-// is unsure it gives up (kFallback) and the caller asks nlohmann.
+// A validating single-pass JSON scanner that remembers where the wanted choice's text is, then
+// decodes only that string. It must never accept what nlohmann rejects (once lone surrogate escapes
+// are read as U+FFFD, see json_escapes.hpp) nor read a different value: whenever it is unsure it
+// gives up (kFallback) and the caller asks nlohmann.
 #include "sse/choice_text.hpp"
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
+
+#include "sse/json_escapes.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -20,8 +24,8 @@ constexpr int kMaxDepth = 128;
 constexpr long kMaxDecimalMagnitude = 300;
 constexpr long kMaxExponentDigits = 6;
 
-// Where a value sits relative to choices[0]; everything else is kOther and only validated.
-enum class Path : unsigned char { kOther, kRoot, kChoices, kFirstChoice, kDelta };
+// Where a value sits relative to the choices; everything else is kOther and only validated.
+enum class Path : unsigned char { kOther, kRoot, kChoices, kChoice, kDelta };
 
 struct StringSpan {
   const char* begin = nullptr;  // first byte after the opening quote
@@ -35,40 +39,29 @@ struct Slot {
   StringSpan span;
 };
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// What one element of `choices` holds, as far as text() cares.
+struct Choice {
+  Slot content;  // delta.content
+  Slot text;     // text
+  bool has_index = false;
+  std::uint64_t index = 0;
+};
 
-// Four hex digits at p (the caller checked they are there); -1 when one is not hex.
-int hex4(const char* p) noexcept {
-  int value = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int digit = hex_value(p[i]);
-    if (digit < 0) return -1;
-    value = value * 16 + digit;
+// The choice number an `index` value written at [begin, end) names, judged as nlohmann types it:
+// an integer without fraction or exponent that fits in 64 bits and is not negative ("-0" is 0).
+// Anything else (a string, null, 1.0, -1, 2^64) names no choice.
+bool index_value(const char* begin, const char* end, std::uint64_t& out) noexcept {
+  if (begin != end && *begin == '-') return end - begin == 2 && begin[1] == '0' && (out = 0, true);
+  if (begin == end) return false;
+  std::uint64_t value = 0;
+  for (const char* p = begin; p != end; ++p) {
+    if (*p < '0' || *p > '9') return false;
+    const auto digit = static_cast<std::uint64_t>(*p - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+    value = value * 10 + digit;
   }
-  return value;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  out = value;
+  return true;
 }
 
 // Decodes a string the scanner has already validated, so every escape here is well formed.
@@ -77,61 +70,21 @@ void decode_string(const StringSpan& span, std::string& out) {
     out.assign(span.begin, span.end);
     return;
   }
-  out.clear();
-  out.reserve(static_cast<std::size_t>(span.end - span.begin));
-  const char* p = span.begin;
-  while (p != span.end) {
-    const auto* slash =
-        static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(span.end - p)));
-    if (slash == nullptr) {
-      out.append(p, span.end);
-      break;
-    }
-    out.append(p, slash);
-    const char kind = slash[1];
-    p = slash + 2;
-    switch (kind) {
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        auto cp = static_cast<std::uint32_t>(hex4(p));
-        p += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          const auto low = static_cast<std::uint32_t>(hex4(p + 2));
-          p += 6;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        }
-        append_utf8(out, cp);
-        break;
-      }
-      default:
-        out.push_back(kind);
-        break;  // '"', '\\' and '/' stand for themselves
-    }
-  }
+  decode_json_string(span.begin, span.end, out);
 }
 
-bool key_is(const StringSpan& key, std::string_view name) {
-  if (!key.escaped) {
-    return static_cast<std::size_t>(key.end - key.begin) == name.size() &&
-           std::memcmp(key.begin, name.data(), name.size()) == 0;
-  }
-  std::string decoded;  // rare: a key spelled with escapes, e.g. "cho\u0069ces"
+// Rare: a key spelled with escapes, e.g. "cho\u0069ces". Kept out of line so that key_is, which
+// runs for every key of every choice, inlines to a length test and a fixed-size compare.
+[[gnu::noinline]] bool escaped_key_is(const StringSpan& key, std::string_view name) {
+  std::string decoded;
   decode_string(key, decoded);
   return decoded == name;
+}
+
+inline bool key_is(const StringSpan& key, std::string_view name) {
+  if (key.escaped) return escaped_key_is(key, name);
+  return static_cast<std::size_t>(key.end - key.begin) == name.size() &&
+         std::memcmp(key.begin, name.data(), name.size()) == 0;
 }
 
 // The first byte in [p, end) that ends a run of plain string bytes: '"', '\\', a control byte or
@@ -161,7 +114,8 @@ const char* skip_plain_string_bytes(const char* p, const char* end) noexcept {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view json) : p_(json.data()), end_(json.data() + json.size()) {}
+  Scanner(std::string_view json, std::size_t wanted)
+      : p_(json.data()), end_(json.data() + json.size()), wanted_(wanted) {}
 
   // True when the whole input is one JSON text that nlohmann accepts and this scanner vouches for.
   bool scan() {
@@ -181,8 +135,8 @@ class Scanner {
     return p_ == end_;
   }
 
-  const Slot& content() const noexcept { return content_; }
-  const Slot& text() const noexcept { return text_; }
+  // The wanted choice's slots; both empty when no choice has that number.
+  const Choice& found() const noexcept { return found_; }
 
  private:
   bool at(char c) const noexcept { return p_ != end_ && *p_ == c; }
@@ -231,23 +185,30 @@ class Scanner {
       // one contributed.
       Path child = Path::kOther;
       Slot* slot = nullptr;
+      bool is_index = false;
       if (path == Path::kRoot) {
         if (key_is(key, "choices")) {
           child = Path::kChoices;
-          content_ = Slot{};
-          text_ = Slot{};
+          found_ = Choice{};
+          has_found_ = false;
         }
-      } else if (path == Path::kFirstChoice) {
+      } else if (path == Path::kChoice) {
         if (key_is(key, "delta")) {
           child = Path::kDelta;
-          content_ = Slot{};
+          choice_.content = Slot{};
         } else if (key_is(key, "text")) {
-          slot = &text_;
+          slot = &choice_.text;
+        } else if (key_is(key, "index")) {
+          is_index = true;
         }
       } else if (path == Path::kDelta) {
-        if (key_is(key, "content")) slot = &content_;
+        if (key_is(key, "content")) slot = &choice_.content;
       }
-      if (slot != nullptr && at('"')) {
+      if (is_index) {
+        const char* start = p_;
+        if (!value(Path::kOther, depth)) return false;
+        choice_.has_index = index_value(start, p_, choice_.index);
+      } else if (slot != nullptr && at('"')) {
         StringSpan span;
         if (!string(span)) return false;
         *slot = Slot{true, span};
@@ -276,10 +237,19 @@ class Scanner {
       ++p_;
       return true;
     }
-    Path element = path == Path::kChoices ? Path::kFirstChoice : Path::kOther;
-    for (;;) {
-      if (!value(element, depth)) return false;
-      element = Path::kOther;
+    for (std::uint64_t position = 0;; ++position) {
+      // Only objects are choices, and once the wanted one is found the rest are only validated.
+      if (path == Path::kChoices && !has_found_ && at('{')) {
+        choice_ = Choice{};
+        if (!value(Path::kChoice, depth)) return false;
+        // A choice without a usable index is numbered by its place in the array.
+        if ((choice_.has_index ? choice_.index : position) == wanted_) {
+          found_ = choice_;
+          has_found_ = true;
+        }
+      } else if (!value(Path::kOther, depth)) {
+        return false;
+      }
       skip_whitespace();
       if (at(',')) {
         ++p_;
@@ -334,17 +304,10 @@ class Scanner {
       default:
         return false;
     }
-    if (end_ - p_ < 6) return false;
-    const int cp = hex4(p_ + 2);
+    if (end_ - p_ < 6 || hex4(p_ + 2) < 0) return false;
+    // Any four hex digits will do: half a surrogate pair decodes to U+FFFD, and the escape after a
+    // lone high half is checked on its own.
     p_ += 6;
-    if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
-      return false;  // a low surrogate must follow a high one
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return false;
-      const int low = hex4(p_ + 2);
-      p_ += 6;
-      if (low < 0xDC00 || low > 0xDFFF) return false;
-    }
     return true;
   }
 
@@ -433,34 +396,59 @@ class Scanner {
 
   const char* p_;
   const char* const end_;
-  Slot content_;
-  Slot text_;
+  const std::size_t wanted_;
+  Choice choice_;  // the choice being read
+  Choice found_;   // the first choice numbered wanted_
+  bool has_found_ = false;
 };
 
 }  // namespace
 
-ChoiceTextScan scan_choice_text(std::string_view json, std::string& out) {
-  Scanner scanner(json);
+ChoiceTextScan scan_choice_text(std::string_view json, std::size_t choice, std::string& out) {
+  Scanner scanner(json, choice);
   if (!scanner.scan()) return ChoiceTextScan::kFallback;
-  const Slot& found = scanner.content().is_string ? scanner.content() : scanner.text();
-  if (!found.is_string) return ChoiceTextScan::kAbsent;
-  decode_string(found.span, out);
+  const Choice& found = scanner.found();
+  const Slot& text = found.content.is_string ? found.content : found.text;
+  if (!text.is_string) return ChoiceTextScan::kAbsent;
+  decode_string(text.span, out);
   return ChoiceTextScan::kFound;
 }
 
-std::string choice_text(const Json& document) {
+ChoiceTextScan scan_choice_text(std::string_view json, std::string& out) {
+  return scan_choice_text(json, 0, out);
+}
+
+std::string choice_text(const Json& document, std::size_t choice) {
   if (!document.is_object()) return {};
   const auto choices = document.find("choices");
-  if (choices == document.end() || !choices->is_array() || choices->empty()) return {};
-  const Json& first = choices->front();
-  if (!first.is_object()) return {};
-  const auto delta = first.find("delta");
-  if (delta != first.end() && delta->is_object()) {
+  if (choices == document.end() || !choices->is_array()) return {};
+  const Json* wanted = nullptr;
+  std::uint64_t position = 0;
+  for (const Json& element : *choices) {
+    if (element.is_object()) {
+      std::uint64_t number = position;
+      const auto index = element.find("index");
+      if (index != element.end() && index->is_number_unsigned()) {
+        number = index->get<std::uint64_t>();
+      } else if (index != element.end() && index->is_number_integer() &&
+                 index->get<std::int64_t>() == 0) {
+        number = 0;  // "-0", which nlohmann keeps as a signed integer
+      }
+      if (number == choice) {
+        wanted = &element;
+        break;
+      }
+    }
+    ++position;
+  }
+  if (wanted == nullptr) return {};
+  const auto delta = wanted->find("delta");
+  if (delta != wanted->end() && delta->is_object()) {
     const auto content = delta->find("content");
     if (content != delta->end() && content->is_string()) return content->get<std::string>();
   }
-  const auto text = first.find("text");
-  if (text != first.end() && text->is_string()) return text->get<std::string>();
+  const auto text = wanted->find("text");
+  if (text != wanted->end() && text->is_string()) return text->get<std::string>();
   return {};
 }
 

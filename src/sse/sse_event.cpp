@@ -3,6 +3,7 @@
 
 #include "babyapi/sse.hpp"
 #include "sse/choice_text.hpp"
+#include "sse/json_escapes.hpp"
 
 namespace babyapi {
 namespace {
@@ -19,7 +20,12 @@ SSEEvent::SSEEvent(std::string data, std::string event, std::string id,
 const std::optional<Json>& SSEEvent::data() const {
   if (!json_parsed_) {
     try {
-      Json document = Json::parse(raw_, /*cb=*/nullptr, /*allow_exceptions=*/false);
+      // nlohmann rejects a whole document for half a surrogate pair; text() reads it as U+FFFD,
+      // and data() must agree, so such escapes are rewritten first (rare: a copy only then).
+      std::string repaired;
+      const bool rewritten = detail::replace_lone_surrogate_escapes(raw_, repaired);
+      Json document =
+          Json::parse(rewritten ? repaired : raw_, /*cb=*/nullptr, /*allow_exceptions=*/false);
       if (!document.is_discarded()) json_ = std::move(document);
     } catch (const Json::exception&) {
       // allow_exceptions=false already reports bad input as "discarded"; this only makes the
@@ -30,10 +36,12 @@ const std::optional<Json>& SSEEvent::data() const {
   return json_;
 }
 
-std::string SSEEvent::text() const {
-  if (json_parsed_) return json_ ? detail::choice_text(*json_) : std::string();
+std::string SSEEvent::text() const { return text(0); }
+
+std::string SSEEvent::text(std::size_t choice) const {
+  if (json_parsed_) return json_ ? detail::choice_text(*json_, choice) : std::string();
   std::string text;
-  switch (detail::scan_choice_text(raw_, text)) {
+  switch (detail::scan_choice_text(raw_, choice, text)) {
     case detail::ChoiceTextScan::kFound:
       return text;
     case detail::ChoiceTextScan::kAbsent:
@@ -43,7 +51,7 @@ std::string SSEEvent::text() const {
   }
   // Not JSON, or beyond what the scanner vouches for: nlohmann decides, and the parse is kept.
   const std::optional<Json>& document = data();
-  return document ? detail::choice_text(*document) : std::string();
+  return document ? detail::choice_text(*document, choice) : std::string();
 }
 
 void SSEEvent::clear() noexcept {

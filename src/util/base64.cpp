@@ -44,6 +44,10 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+  // Canonical means one spelling per byte string: what base64_encode writes. So the length is a
+  // multiple of 4 (padding is required), '=' appears only as the last one or two characters, and
+  // the bits a padded group leaves over are zero ("QQ==" is "A"; "QR==" is refused, not read as
+  // "A" too).
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out;
   out.reserve(text.size() / 4 * 3);
@@ -60,8 +64,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
       }
       if (padding > 0) return std::nullopt;  // data after padding
       values[k] = kReverse[static_cast<unsigned char>(c)];
-      if (values[k] < 0) return std::nullopt;
+      if (values[k] < 0) return std::nullopt;  // outside the alphabet, or '=' out of place
     }
+    // One padding character leaves 2 spare bits in the third value; two leave 4 in the second.
+    if (padding == 1 && (values[2] & 0x03) != 0) return std::nullopt;
+    if (padding == 2 && (values[1] & 0x0F) != 0) return std::nullopt;
     const uint32_t n = (uint32_t(values[0]) << 18) | (uint32_t(values[1]) << 12) |
                        (uint32_t(values[2]) << 6) | uint32_t(values[3]);
     out.push_back(static_cast<char>((n >> 16) & 0xFF));

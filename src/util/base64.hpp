@@ -8,7 +8,10 @@
 namespace babyapi::detail {
 
 std::string base64_encode(std::string_view bytes);
-// nullopt for anything that is not canonical padded base64 (whitespace is not accepted).
+// The bytes, or nullopt for anything that is not canonical padded base64, i.e. anything
+// base64_encode would not have written: unpadded or wrongly padded text, characters outside the
+// alphabet (whitespace, line breaks, the URL-safe '-' and '_'), and non-zero bits left over
+// before the padding. "" decodes to "".
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace babyapi::detail

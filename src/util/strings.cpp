@@ -65,14 +65,28 @@ std::optional<double> parse_non_negative_number(std::string_view text) noexcept 
   return value;
 }
 
+std::string media_type(std::string_view content_type) {
+  return to_lower(trim(content_type.substr(0, content_type.find(';'))));
+}
+
+std::string userinfo_of(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const size_t at = authority.rfind('@');
+  return at == std::string_view::npos ? std::string() : std::string(authority.substr(0, at));
+}
+
 std::string origin_of(std::string_view url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url.substr(0, url.find('/')));
   const size_t path_start = url.find_first_of("/?#", scheme_end + 3);
   std::string_view origin = url.substr(0, path_start);
-  // Drop any user:password@ so credentials in a base URL never reach a message.
-  const size_t at = origin.find('@', scheme_end + 3);
-  if (at == std::string_view::npos) return std::string(origin);
+  // Drop any user:password@ so credentials in a base URL never reach a message. The last '@' ends
+  // the userinfo: a password may itself hold one.
+  const size_t at = origin.rfind('@');
+  if (at == std::string_view::npos || at < scheme_end + 3) return std::string(origin);
   return std::string(origin.substr(0, scheme_end + 3)) + std::string(origin.substr(at + 1));
 }
 
@@ -80,8 +94,9 @@ std::string percent_encode_segment(std::string_view segment) {
   // "." and ".." are dot segments: libcurl (and every server) removes them, so `models/..` would
   // address `/v1/` instead of a model. An id must only ever name its own resource.
   if (segment.empty() || segment == "." || segment == "..") {
-    throw BabyAPIError("\"" + std::string(segment) +
-                       "\" cannot be used as an id: it would not name a single resource in the path");
+    throw BabyAPIError(
+        "\"" + std::string(segment) +
+        "\" cannot be used as an id: it would not name a single resource in the path");
   }
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -318,8 +318,9 @@ TEST_F(CoreTest, MovedClientKeepsWorking) {
       "moved");
   Client third(emulator().client_options());
   third = std::move(second);
-  EXPECT_EQ(third.chat.completions.create(chat_params("assigned"))["choices"][0]["message"]["content"],
-            "assigned");
+  EXPECT_EQ(
+      third.chat.completions.create(chat_params("assigned"))["choices"][0]["message"]["content"],
+      "assigned");
   EXPECT_EQ(third.models.list()["object"], "list");
   EXPECT_THROW(second.models.list(), BabyAPIError);  // NOLINT(bugprone-use-after-move)
 }

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "emulator_test.hpp"
 #include "fnv.hpp"
@@ -34,6 +36,51 @@ long proc_status_kb(const char* field) {
     if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
   }
   return -1;
+}
+
+std::uint32_t zip_crc32(const std::string& bytes) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char byte : bytes) {
+    c ^= byte;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+// name -> content of a ZIP whose entries are stored, read the way unzip does: from the end
+// record to the central directory to each local header; sizes and CRCs must agree.
+std::map<std::string, std::string> zip_entries(const std::string& zip) {
+  const auto u16 = [&zip](std::size_t at) -> std::uint32_t {
+    if (at + 2 > zip.size()) throw std::runtime_error("zip: truncated");
+    return static_cast<unsigned char>(zip[at]) | static_cast<unsigned char>(zip[at + 1]) << 8;
+  };
+  const auto u32 = [&u16](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
+  if (zip.size() < 22 || u32(zip.size() - 22) != 0x06054b50u)
+    throw std::runtime_error("zip: no end record");
+  const std::size_t end = zip.size() - 22;
+  std::size_t at = u32(end + 16);
+  std::map<std::string, std::string> entries;
+  for (std::uint32_t i = 0, n = u16(end + 10); i < n; ++i) {
+    if (u32(at) != 0x02014b50u) throw std::runtime_error("zip: bad directory record");
+    if (u16(at + 10) != 0) throw std::runtime_error("zip: entry not stored");
+    const std::uint32_t crc = u32(at + 16), size = u32(at + 24), name_len = u16(at + 28);
+    const std::size_t local = u32(at + 42);
+    const std::string name = zip.substr(at + 46, name_len);
+    if (u32(local) != 0x04034b50u || zip.compare(local + 30, name_len, name) != 0)
+      throw std::runtime_error("zip: bad local header for " + name);
+    const std::string content = zip.substr(local + 30 + name_len + u16(local + 28), size);
+    if (content.size() != size || zip_crc32(content) != crc)
+      throw std::runtime_error("zip: bad content for " + name);
+    entries[name] = content;
+    at += 46 + name_len + u16(at + 30) + u16(at + 32);
+  }
+  return entries;
+}
+
+std::vector<std::string> names_of(const std::map<std::string, std::string>& entries) {
+  std::vector<std::string> names;
+  for (const auto& entry : entries) names.push_back(entry.first);
+  return names;
 }
 
 class DoclingTest : public testing::EmulatorTest {
@@ -132,6 +179,65 @@ TEST_F(DoclingTest, SeveralFilesAndEveryOptionKindArriveAsFormFields) {
       {"to_formats", "md"},
       {"to_formats", "json"}};
   EXPECT_EQ(form_fields(sent[0]), expected);
+}
+
+TEST_F(DoclingTest, SeveralFilesAnswerAZipWithAFilePerDocumentAndFormat) {
+  Client client(emulator().client_options());
+  const std::string a = write_file("zip-a.md", "# A\n");
+  const std::string b = write_file("zip-b.txt", "plain words\n");
+  Response res = client.docling.convert_file({a, b}, {{"to_formats", {"md", "json"}}});
+  ASSERT_EQ(res.content_type(), "application/zip");
+  EXPECT_EQ(res.header("content-disposition"), "attachment; filename=\"converted_docs.zip\"");
+  EXPECT_TRUE(res.json().is_null());
+  const std::string stem_a = a.substr(a.rfind('/') + 1, a.size() - a.rfind('/') - 4);
+  const std::string stem_b = b.substr(b.rfind('/') + 1, b.size() - b.rfind('/') - 5);
+  const auto entries = zip_entries(res.text());
+  const std::vector<std::string> expected = {stem_a + ".json", stem_a + ".md", stem_b + ".json",
+                                             stem_b + ".md"};
+  EXPECT_EQ(names_of(entries), expected);
+  EXPECT_EQ(entries.at(stem_a + ".md"), "# A\n");
+  EXPECT_EQ(entries.at(stem_b + ".md"), "plain words\n");
+  EXPECT_EQ(Json::parse(entries.at(stem_a + ".json"))["schema_name"], "DoclingDocument");
+
+  // The bytes as they came are the archive: written out, they read back the same.
+  const std::string saved = temp_path("converted_docs.zip");
+  std::ofstream(saved, std::ios::binary) << res.text();
+  std::stringstream back;
+  back << std::ifstream(saved, std::ios::binary).rdbuf();
+  EXPECT_EQ(zip_entries(back.str()), entries);
+  ::unlink(saved.c_str());
+}
+
+TEST_F(DoclingTest, TheZipTargetGivesAZipForOneDocumentAndInBodyGivesJson) {
+  Client client(emulator().client_options());
+  const Json http = {{"kind", "http"}, {"url", "https://example.com/one.pdf"}};
+  Response zipped = client.docling.convert_source(
+      {{"sources", {http}}, {"target", {{"kind", "zip"}}}, {"options", {{"to_formats", "text"}}}});
+  ASSERT_EQ(zipped.content_type(), "application/zip");
+  EXPECT_EQ(names_of(zip_entries(zipped.text())), std::vector<std::string>{"one.txt"});
+  Response in_body = client.docling.convert_source({{"sources", {http}}});
+  EXPECT_EQ(in_body.content_type(), "application/json");
+  EXPECT_EQ(in_body["document"]["filename"], "one.pdf");
+  const std::string path = write_file("target.md", "# T\n");
+  Response file_zip = client.docling.convert_file(path, {{"target_type", "zip"}});
+  EXPECT_EQ(file_zip.content_type(), "application/zip");
+  EXPECT_THROW(client.docling.convert_source({{"sources", {http}}, {"target", {{"kind", "s3"}}}}),
+               UnprocessableEntityError);
+  // Chunking answers JSON for several documents as long as the target is in-body.
+  Response chunks = client.docling.chunk.hybrid_source({{"sources", {http, http}}});
+  EXPECT_EQ(chunks["documents"].size(), 2u);
+}
+
+TEST_F(DoclingTest, AnAsyncTaskOfSeveralSourcesEndsInAZip) {
+  Client client(emulator().client_options());
+  Response submitted = client.docling.convert_source_async(
+      {{"sources",
+        {{{"kind", "http"}, {"url", "https://example.com/x.pdf"}},
+         {{"kind", "http"}, {"url", "https://example.com/y.pdf"}}}}});
+  Response result = client.docling.wait_for_result(submitted["task_id"].get<std::string>(),
+                                                   WaitOptions{submitted["_babyapi_docling_id"]});
+  ASSERT_EQ(result.content_type(), "application/zip");
+  EXPECT_EQ(names_of(zip_entries(result.text())), (std::vector<std::string>{"x.md", "y.md"}));
 }
 
 TEST_F(DoclingTest, RawBytesUploadWithTheirNameAndType) {

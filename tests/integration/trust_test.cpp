@@ -14,8 +14,8 @@
 namespace babyapi {
 namespace {
 
-using testing::ScriptedServer;
 using std::chrono::milliseconds;
+using testing::ScriptedServer;
 
 ClientOptions options_for(const std::string& base_url, int max_retries = 0) {
   ClientOptions options;
@@ -83,23 +83,46 @@ TEST(TrustTest, MissingKeysWrongTypesAndBadIndexesAreTypedErrorsWithTheirPath) {
     }
     return "no error";
   };
-  EXPECT_NE(path_of([&] { (void)res["choices"][0]["message"]["missing"]; })
-                .find("/choices/0/message"),
-            std::string::npos);
+  EXPECT_NE(
+      path_of([&] { (void)res["choices"][0]["message"]["missing"]; }).find("/choices/0/message"),
+      std::string::npos);
   EXPECT_NE(path_of([&] { (void)res["choices"][1]; }).find("out of range at /choices"),
             std::string::npos);
   EXPECT_NE(path_of([&] { (void)res["choices"][-1]; }).find("/choices"), std::string::npos);
-  EXPECT_NE(path_of([&] { (void)res["usage"]["total_tokens"]["deeper"]; })
-                .find("/usage/total_tokens"),
+  EXPECT_NE(
+      path_of([&] { (void)res["usage"]["total_tokens"]["deeper"]; }).find("/usage/total_tokens"),
+      std::string::npos);
+  EXPECT_NE(path_of([&] {
+              (void)res["choices"][0]["message"]["content"].get<int>();
+            }).find("/choices/0/message/content"),
             std::string::npos);
-  EXPECT_NE(path_of([&] { (void)res["choices"][0]["message"]["content"].get<int>(); })
-                .find("/choices/0/message/content"),
-            std::string::npos);
-  EXPECT_NE(path_of([&] { int n = res["choices"][0]["message"]["content"]; (void)n; })
-                .find("Wrong JSON type"),
+  EXPECT_NE(path_of([&] {
+              int n = res["choices"][0]["message"]["content"];
+              (void)n;
+            }).find("Wrong JSON type"),
             std::string::npos);
   EXPECT_NE(path_of([&] { (void)res["choices"]["zero"]; }).find("Expected a JSON object"),
             std::string::npos);
+}
+
+TEST(TrustTest, NumbersThatDoNotFitTheRequestedTypeAreWrongTypes) {
+  ScriptedServer server(always(json_answer(R"({"big":1e50,"wide":4294967296,"neg":-1})")));
+  Client client(options_for(server.base_url()));
+  const Response res = client.get("/v1/anything");
+  // nlohmann would cast these with undefined behaviour; a view refuses them.
+  EXPECT_THROW(res["big"].get<int>(), JsonAccessError);
+  EXPECT_THROW(res["big"].get<float>(), JsonAccessError);
+  EXPECT_THROW(res["wide"].get<int>(), JsonAccessError);
+  EXPECT_THROW(res["neg"].get<unsigned>(), JsonAccessError);
+  EXPECT_THROW(
+      [&] {
+        int n = res["wide"];
+        return n;
+      }(),
+      JsonAccessError);
+  EXPECT_EQ(res["big"].get<double>(), 1e50);
+  EXPECT_EQ(res["wide"].get<long long>(), 4294967296LL);
+  EXPECT_EQ(res["neg"].get<int>(), -1);
 }
 
 TEST(TrustTest, EverythingUsersDoWithValuesKeepsWorking) {
@@ -159,9 +182,9 @@ TEST(TrustTest, ARedirectIsAStatusErrorWithItsLocationAndIsNotFollowed) {
 }
 
 TEST(TrustTest, AStreamAnsweredWithAJsonErrorThrowsTheServersMessage) {
-  ScriptedServer server(always(json_answer(
-      R"({"error":{"message":"streaming is disabled here","type":"proxy_error"}})",
-      "x-request-id: req_proxy\r\n")));
+  ScriptedServer server(always(
+      json_answer(R"({"error":{"message":"streaming is disabled here","type":"proxy_error"}})",
+                  "x-request-id: req_proxy\r\n")));
   Client client(options_for(server.base_url()));
   try {
     for (const SSEEvent& event : client.chat.completions.stream(kChat)) (void)event;
@@ -186,8 +209,7 @@ TEST(TrustTest, AStreamAnsweredWithHtmlNamesTheContentType) {
 }
 
 std::string sse(const std::string& events) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
-         events;
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events;
 }
 
 TEST(TrustTest, SawDoneTellsACompleteStreamFromOneCutShortCleanly) {
@@ -213,9 +235,9 @@ TEST(TrustTest, SawDoneTellsACompleteStreamFromOneCutShortCleanly) {
 // --- 3. Errors carry the answer --------------------------------------------------------------
 
 TEST(TrustTest, StatusErrorsCarryHeadersAndRetryAfter) {
-  ScriptedServer server(always(answer(
-      429, "Too Many Requests", "application/json", R"({"error":{"message":"slow down"}})",
-      "X-RateLimit-Remaining-Requests: 0\r\nretry-after-ms: 1500\r\nRetry-After: 9\r\n")));
+  ScriptedServer server(always(
+      answer(429, "Too Many Requests", "application/json", R"({"error":{"message":"slow down"}})",
+             "X-RateLimit-Remaining-Requests: 0\r\nretry-after-ms: 1500\r\nRetry-After: 9\r\n")));
   Client client(options_for(server.base_url(), 0));
   try {
     client.get("/v1/models");
@@ -230,8 +252,8 @@ TEST(TrustTest, StatusErrorsCarryHeadersAndRetryAfter) {
 }
 
 TEST(TrustTest, ARetryAfterLongerThanMaxRetryAfterIsThrownAtOnce) {
-  ScriptedServer server(always(answer(503, "Service Unavailable", "text/plain", "busy",
-                                      "Retry-After: 3600\r\n")));
+  ScriptedServer server(
+      always(answer(503, "Service Unavailable", "text/plain", "busy", "Retry-After: 3600\r\n")));
   ClientOptions options = options_for(server.base_url(), 2);
   options.max_retry_after = std::chrono::seconds(5);
   Client client(options);
@@ -311,11 +333,12 @@ TEST(TrustTest, AMovedFromClientThrowsInsteadOfCrashing) {
   ScriptedServer server(always(json_answer(R"({"object":"list","data":[]})")));
   Client first(options_for(server.base_url()));
   Client second(std::move(first));
-  EXPECT_THROW(first.get("/v1/models"), BabyAPIError);                 // NOLINT(bugprone-use-after-move)
-  EXPECT_THROW(first.chat.completions.create(kChat), BabyAPIError);    // NOLINT(bugprone-use-after-move)
-  EXPECT_THROW(first.models.list(), BabyAPIError);                     // NOLINT(bugprone-use-after-move)
+  EXPECT_THROW(first.get("/v1/models"), BabyAPIError);  // NOLINT(bugprone-use-after-move)
+  EXPECT_THROW(first.chat.completions.create(kChat),
+               BabyAPIError);                       // NOLINT(bugprone-use-after-move)
+  EXPECT_THROW(first.models.list(), BabyAPIError);  // NOLINT(bugprone-use-after-move)
   EXPECT_THROW(first.embeddings.create({{"input", "x"}}), BabyAPIError);  // NOLINT
-  EXPECT_THROW(first.docling.health(), BabyAPIError);                  // NOLINT(bugprone-use-after-move)
+  EXPECT_THROW(first.docling.health(), BabyAPIError);  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(second.models.list()["object"], "list");
   EXPECT_EQ(server.requests(), 1);
 }

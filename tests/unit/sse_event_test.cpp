@@ -49,10 +49,25 @@ TEST(SSEEvent, DataParsesOnFirstUseAndCaches) {
 TEST(SSEEvent, DataIsNulloptWhenNotJsonAndNeverThrows) {
   for (const std::string& raw :
        {"[DONE]"s, ""s, "{"s, "{\"a\":1}}"s, "not json"s, "{\"a\":\"\xFF\"}"s, "1e999"s,
-        "{\"a\":1} trailing"s, "\"\\ud800\""s, std::string(100000, '[')}) {
+        "{\"a\":1} trailing"s, "\"\\ud80\""s, std::string(100000, '[')}) {
     const SSEEvent event(raw);
     EXPECT_NO_THROW({ EXPECT_FALSE(event.data().has_value()) << raw.substr(0, 40); });
   }
+}
+
+// nlohmann refuses a document holding half a surrogate pair; data() reads it as U+FFFD instead,
+// so an event (an error event too) is never lost for it.
+TEST(SSEEvent, DataReadsLoneSurrogatesAsReplacementCharacters) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(SSEEvent("\"\\ud800\"").data(), std::optional<Json>(fffd));
+  EXPECT_EQ(SSEEvent("\"\\udfff\\ud800\\udfff\"").data(),
+            std::optional<Json>(fffd + "\xF0\x90\x8F\xBF"));
+  EXPECT_EQ(SSEEvent("\"\\\\ud800\"").data(), std::optional<Json>("\\ud800"));
+  const SSEEvent error(R"({"error":{"message":"bad \ud83d input"}})");
+  ASSERT_TRUE(error.data().has_value());
+  EXPECT_EQ((*error.data())["error"]["message"], "bad " + fffd + " input");
+  // The event's bytes stay as sent.
+  EXPECT_EQ(error.raw(), R"({"error":{"message":"bad \ud83d input"}})");
 }
 
 TEST(SSEEvent, DataAcceptsAnyJsonValue) {

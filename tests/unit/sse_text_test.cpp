@@ -1,7 +1,11 @@
-// SSEEvent::text(): the first choice's streamed text, read without a JSON tree, always agreeing
-// with what nlohmann::json would say (checked here on fixed cases and on generated documents).
+// SSEEvent::text(): a choice's streamed text, read without a JSON tree, always agreeing with what
+// nlohmann::json would say once lone surrogate escapes read as U+FFFD (checked here on fixed cases
+// and on generated documents).
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,19 +21,64 @@ using babyapi::detail::ChoiceTextScan;
 using babyapi::detail::scan_choice_text;
 using namespace std::string_literals;
 
-// The definition, written against nlohmann alone so it can catch the library's own helpers.
-std::string reference_text(const std::string& raw) {
-  const Json doc = Json::parse(raw, nullptr, false);
+// `raw` with every escape of half a surrogate pair written as \ufffd, done here by hand so the
+// library's own rewriting is checked too.
+std::string with_lone_surrogates_replaced(const std::string& raw) {
+  auto unit_at = [&raw](std::size_t i) -> long {  // the \uXXXX escape at i, or -1
+    if (i + 6 > raw.size() || raw[i] != '\\' || raw[i + 1] != 'u') return -1;
+    for (std::size_t k = i + 2; k < i + 6; ++k) {
+      if (!std::isxdigit(static_cast<unsigned char>(raw[k]))) return -1;
+    }
+    return std::strtol(raw.substr(i + 2, 4).c_str(), nullptr, 16);
+  };
+  std::string out;
+  for (std::size_t i = 0; i < raw.size();) {
+    const long unit = unit_at(i);
+    const bool high = unit >= 0xD800 && unit <= 0xDBFF;
+    const long next = high ? unit_at(i + 6) : -1;
+    if (high && next >= 0xDC00 && next <= 0xDFFF) {
+      out += raw.substr(i, 12);
+      i += 12;
+    } else if (high || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+      out += "\\ufffd";
+      i += 6;
+    } else if (raw[i] == '\\' && i + 1 < raw.size()) {
+      out += raw.substr(i, 2);  // "\\u" is a backslash, then a 'u'
+      i += 2;
+    } else {
+      out += raw[i++];
+    }
+  }
+  return out;
+}
+
+// The definition, written against nlohmann alone so it can catch the library's own helpers: the
+// first object in `choices` whose index (a non-negative integer) is `choice`, or, without one,
+// whose position is.
+std::string reference_text_of(const Json& doc, std::size_t choice) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("choices")) return "";
   const Json& choices = doc["choices"];
-  if (!choices.is_array() || choices.empty() || !choices[0].is_object()) return "";
-  const Json& first = choices[0];
-  if (first.contains("delta") && first["delta"].is_object() && first["delta"].contains("content") &&
-      first["delta"]["content"].is_string()) {
-    return first["delta"]["content"].get<std::string>();
+  if (!choices.is_array()) return "";
+  for (std::size_t position = 0; position < choices.size(); ++position) {
+    const Json& c = choices[position];
+    if (!c.is_object()) continue;
+    std::uint64_t number = position;
+    if (c.contains("index") && c["index"].is_number_integer() && c["index"].get<double>() >= 0) {
+      number = c["index"].get<std::uint64_t>();
+    }
+    if (number != choice) continue;
+    if (c.contains("delta") && c["delta"].is_object() && c["delta"].contains("content") &&
+        c["delta"]["content"].is_string()) {
+      return c["delta"]["content"].get<std::string>();
+    }
+    if (c.contains("text") && c["text"].is_string()) return c["text"].get<std::string>();
+    return "";
   }
-  if (first.contains("text") && first["text"].is_string()) return first["text"].get<std::string>();
   return "";
+}
+
+std::string reference_text(const std::string& raw, std::size_t choice = 0) {
+  return reference_text_of(Json::parse(with_lone_surrogates_replaced(raw), nullptr, false), choice);
 }
 
 ChoiceTextScan scan(const std::string& raw) {
@@ -115,8 +164,9 @@ TEST(SSEEventText, Table) {
       {R"({"choices":[{"delta":{"content":"x"}}]} trailing)", ""},
       {R"({"choices":[{"delta":{"content":"x"}}])", ""},
       {R"({"choices":[{"delta":{"content":"x"}}],})", ""},
-      {R"({"choices":[{"delta":{"content":"ok"}}],"x":"\ud800"})", ""},
-      {R"({"choices":[{"delta":{"content":"ok"}}],"x":"\udc00"})", ""},
+      // Half a surrogate pair elsewhere no longer hides the text
+      {R"({"choices":[{"delta":{"content":"ok"}}],"x":"\ud800"})", "ok"},
+      {R"({"choices":[{"delta":{"content":"ok"}}],"x":"\udc00"})", "ok"},
       {R"({"choices":[{"delta":{"content":"ok"}}],"x":"\x41"})", ""},
       {"{\"choices\":[{\"delta\":{\"content\":\"ok\"}}],\"x\":\"\xC0\x80\"}", ""},
       {"{\"choices\":[{\"delta\":{\"content\":\"ok\"}}],\"x\":\"\xED\xA0\x80\"}", ""},
@@ -135,6 +185,83 @@ TEST(SSEEventText, Table) {
     EXPECT_EQ(SSEEvent(c.raw).text(), c.expected) << c.raw;
     EXPECT_EQ(reference_text(c.raw), c.expected) << "the table disagrees with nlohmann: " << c.raw;
   }
+}
+
+struct ChoiceCase {
+  std::string raw;
+  std::size_t choice;
+  std::string expected;
+};
+
+// n > 1 streams send each choice in its own chunk, told apart by `index`, not by place.
+TEST(SSEEventText, ChoicesAreFoundByTheirIndex) {
+  const std::vector<ChoiceCase> cases = {
+      {R"({"choices":[{"index":1,"delta":{"content":"one"}}]})", 0, ""},
+      {R"({"choices":[{"index":1,"delta":{"content":"one"}}]})", 1, "one"},
+      {R"({"choices":[{"delta":{"content":"one"},"index":1}]})", 0, ""},
+      {R"({"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]})", 0, "a"},
+      {R"({"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]})", 1, "b"},
+      {R"({"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]})", 2, ""},
+      // Without an index, the place in the array numbers a choice
+      {R"({"choices":[{"text":"a"},{"text":"b"}]})", 1, "b"},
+      {R"({"choices":[{"delta":{}},{"delta":{"content":"second"}}]})", 1, "second"},
+      {R"({"choices":[{"index":null,"text":"a"},{"index":"0","text":"b"}]})", 1, "b"},
+      {R"({"choices":[{"index":1.0,"text":"a"}]})", 0, "a"},
+      {R"({"choices":[{"index":-1,"text":"a"}]})", 0, "a"},
+      {R"({"choices":[{"index":18446744073709551616,"text":"a"}]})", 0, "a"},
+      {R"({"choices":[{"index":-0,"text":"a"}]})", 0, "a"},
+      {R"({"choices":[{"index":18446744073709551615,"text":"max"}]})", 18446744073709551615u,
+       "max"},
+      // Only objects are choices, but other elements still take a place
+      {R"({"choices":["x",{"text":"b"}]})", 0, ""},
+      {R"({"choices":["x",{"text":"b"}]})", 1, "b"},
+      // The first match counts; a later index key replaces an earlier one
+      {R"({"choices":[{"index":0,"text":"first"},{"index":0,"text":"again"}]})", 0, "first"},
+      {R"({"choices":[{"index":0,"index":1,"text":"a"}]})", 1, "a"},
+      {R"({"choices":[{"index":1,"text":"a"}],"choices":[{"index":0,"text":"b"}]})", 1, ""},
+      // An index nested deeper is not the choice's own
+      {R"({"choices":[{"delta":{"index":1,"content":"a"}}]})", 0, "a"},
+  };
+  for (const ChoiceCase& c : cases) {
+    const SSEEvent event(c.raw);
+    EXPECT_EQ(event.text(c.choice), c.expected) << c.choice << " " << c.raw;
+    if (c.choice == 0) EXPECT_EQ(event.text(), c.expected) << c.raw;
+    EXPECT_EQ(reference_text(c.raw, c.choice), c.expected) << "the table is wrong: " << c.raw;
+    std::string fast;
+    EXPECT_NE(scan_choice_text(c.raw, c.choice, fast), ChoiceTextScan::kFallback) << c.raw;
+    // The tree path (after data()) must say the same.
+    ASSERT_TRUE(event.data().has_value()) << c.raw;
+    EXPECT_EQ(event.text(c.choice), c.expected) << "after data(): " << c.raw;
+  }
+}
+
+// Half a surrogate pair is U+FFFD, on the fast path and in data(); the event is never lost.
+TEST(SSEEventText, LoneSurrogatesReadAsReplacementCharacters) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  const std::vector<TextCase> cases = {
+      {R"({"choices":[{"index":0,"delta":{"content":"\ud83d"}}]})", fffd},
+      {R"({"choices":[{"delta":{"content":"a\uDE00b"}}]})", "a" + fffd + "b"},
+      {R"({"choices":[{"delta":{"content":"\ud83dA"}}]})", fffd + "A"},
+      {R"({"choices":[{"delta":{"content":"\ud83d\u0041"}}]})", fffd + "A"},
+      {R"({"choices":[{"delta":{"content":"\ud83d\ud83d\ude00"}}]})", fffd + "\xF0\x9F\x98\x80"},
+      {R"({"choices":[{"delta":{"content":"\ude00\ud83d"}}]})", fffd + fffd},
+      {R"({"choices":[{"delta":{"content":"\ud83d\n"}}]})", fffd + "\n"},
+      {R"({"choices":[{"delta":{"content":"\\ud83d"}}]})", "\\ud83d"},  // an escaped backslash
+      {R"({"choices":[{"text":"end\ud83d"}]})", "end" + fffd},
+  };
+  for (const TextCase& c : cases) {
+    const SSEEvent event(c.raw);
+    EXPECT_EQ(event.text(), c.expected) << c.raw;
+    EXPECT_EQ(reference_text(c.raw), c.expected) << "the table is wrong: " << c.raw;
+    EXPECT_EQ(scan(c.raw), ChoiceTextScan::kFound) << c.raw;
+    ASSERT_TRUE(event.data().has_value()) << c.raw;
+    const Json& choice = (*event.data())["choices"][0];
+    const Json& text = choice.contains("delta") ? choice["delta"]["content"] : choice["text"];
+    EXPECT_EQ(text.get<std::string>(), c.expected) << c.raw;
+  }
+  // Still broken: escapes that are not four hex digits.
+  EXPECT_EQ(SSEEvent(R"({"choices":[{"text":"\ud83"}]})").text(), "");
+  EXPECT_FALSE(SSEEvent(R"({"choices":[{"text":"\ud83"}]})").data().has_value());
 }
 
 TEST(SSEEventText, DeepNestingFallsBackAndStaysRight) {
@@ -173,7 +300,7 @@ class ChunkGenerator {
   }
 
  private:
-  enum Place { kRoot, kChoices, kFirstChoice, kDelta, kText, kOther };
+  enum Place { kRoot, kChoices, kChoice, kDelta, kText, kIndex, kOther };
 
   bool chance(unsigned percent) { return rng_() % 100 < percent; }
   std::size_t pick(std::size_t n) { return rng_() % n; }
@@ -199,13 +326,16 @@ class ChunkGenerator {
                                           "\\/",
                                           "\\b\\f\\r\\t",
                                           "\\u0000",
+                                          "\\ud83d",
+                                          "\\udc00x",
+                                          "\\ud83d\\u0041",
                                           "\\u20ac",
                                           "choices",
                                           "content",
                                           "{[\\\"",
                                           ",:"};
     static const char* const kBroken[] = {
-        "\\ud800",      "\\udc00x",         "\\x",   "\x01",    "\xC0\x80",
+        "\\ud8",        "\\udcz0",          "\\x",   "\x01",    "\xC0\x80",
         "\xED\xA0\x80", "\xF5\x80\x80\x80", "\\u12", "\xE2\x82"};
     std::string s = "\"";
     const std::size_t n = chance(10) ? 0 : 1 + pick(4);
@@ -231,9 +361,10 @@ class ChunkGenerator {
       case kRoot:
         if (chance(50)) return chance(90) ? "\"choices\"" : "\"cho\\u0069ces\"";
         break;
-      case kFirstChoice:
+      case kChoice:
         if (chance(40)) return "\"delta\"";
         if (chance(30)) return chance(90) ? "\"text\"" : "\"te\\u0078t\"";
+        if (chance(30)) return "\"index\"";
         break;
       case kDelta:
         if (chance(60)) return chance(90) ? "\"content\"" : "\"con\\u0074ent\"";
@@ -247,14 +378,20 @@ class ChunkGenerator {
 
   Place child_place(Place place, const std::string& k) {
     if (place == kRoot && (k == "\"choices\"" || k == "\"cho\\u0069ces\"")) return kChoices;
-    if (place == kFirstChoice && k == "\"delta\"") return kDelta;
-    if (place == kFirstChoice && k.find("te") == 1) return kText;
+    if (place == kChoice && k == "\"delta\"") return kDelta;
+    if (place == kChoice && k.find("te") == 1) return kText;
+    if (place == kChoice && k == "\"index\"") return kIndex;
     if (place == kDelta && k.find("con") == 1) return kText;
     return kOther;
   }
 
   std::string value_at(Place place, int depth) {
     if (place == kText) return chance(80) ? string_literal() : value_at(kOther, depth);
+    if (place == kIndex) {
+      static const char* const kIndexes[] = {"0",  "1",   "2",  "0",    "1",
+                                             "-0", "1.0", "-1", "null", "\"1\""};
+      return kIndexes[pick(sizeof(kIndexes) / sizeof(*kIndexes))];
+    }
     const bool container_wanted = place != kOther ? chance(85) : chance(depth < 3 ? 20 : 0);
     if (container_wanted) {
       const bool object =
@@ -289,7 +426,7 @@ class ChunkGenerator {
     const std::size_t elements = place == kChoices ? 1 + pick(3) - (chance(5) ? 1 : 0) : pick(4);
     for (std::size_t i = 0; i < elements; ++i) {
       if (i > 0) s += "," + ws();
-      s += value_at(place == kChoices && i == 0 ? kFirstChoice : kOther, depth + 1) + ws();
+      s += value_at(place == kChoices ? kChoice : kOther, depth + 1) + ws();
     }
     return s + "]";
   }
@@ -322,26 +459,32 @@ TEST(SSEEventText, AgreesWithNlohmannOnGeneratedDocuments) {
   int valid = 0;
   int decided_fast = 0;
   int found = 0;
+  int found_other = 0;  // choice 1 has text
   for (int i = 0; i < 20000; ++i) {
     const std::string raw = generator.document();
-    const std::string expected = reference_text(raw);
-    ASSERT_EQ(SSEEvent(raw).text(), expected) << raw;
-    const bool nlohmann_accepts = !Json::parse(raw, nullptr, false).is_discarded();
-    std::string fast;
-    const ChoiceTextScan result = scan_choice_text(raw, fast);
-    if (result != ChoiceTextScan::kFallback) {
-      // The scanner only ever vouches for JSON that nlohmann accepts, and then it must agree.
-      ASSERT_TRUE(nlohmann_accepts) << raw;
-      ASSERT_EQ(result == ChoiceTextScan::kFound ? fast : "", expected) << raw;
-      ++decided_fast;
+    const Json doc = Json::parse(with_lone_surrogates_replaced(raw), nullptr, false);
+    const bool nlohmann_accepts = !doc.is_discarded();
+    for (std::size_t choice = 0; choice < 3; ++choice) {
+      const std::string expected = reference_text_of(doc, choice);
+      ASSERT_EQ(SSEEvent(raw).text(choice), expected) << choice << " " << raw;
+      std::string fast;
+      const ChoiceTextScan result = scan_choice_text(raw, choice, fast);
+      if (result != ChoiceTextScan::kFallback) {
+        // The scanner only ever vouches for JSON that nlohmann accepts, and then it must agree.
+        ASSERT_TRUE(nlohmann_accepts) << raw;
+        ASSERT_EQ(result == ChoiceTextScan::kFound ? fast : "", expected) << choice << " " << raw;
+        if (choice == 0) ++decided_fast;
+      }
+      if (choice == 0) found += expected.empty() ? 0 : 1;
+      if (choice == 1) found_other += expected.empty() ? 0 : 1;
     }
     valid += nlohmann_accepts ? 1 : 0;
-    found += expected.empty() ? 0 : 1;
   }
   // The comparison means something only if the generator reaches all the interesting outcomes and
   // the scanner decides most valid documents itself.
   EXPECT_GT(valid, 5000);
   EXPECT_GT(found, 2000) << "valid=" << valid;
+  EXPECT_GT(found_other, 500) << "valid=" << valid;
   EXPECT_GT(20000 - valid, 1000);
   EXPECT_GT(decided_fast, valid * 8 / 10) << "valid=" << valid;
 }

@@ -57,6 +57,20 @@ inline const std::vector<std::string>& export_formats() {
 //  "doctags_content"}: the formats asked for filled in, the others null.
 OJson export_document(const DoclingDoc& doc, const std::vector<std::string>& formats);
 
+// What a sync route answers and a task's result holds: JSON, or docling-serve's ZIP archive.
+struct DoclingAnswer {
+  std::string body;
+  std::string content_type;  // application/json or application/zip
+};
+// The ZIP docling-serve answers for several documents or the zip target: per document, one file
+// per requested format named <file stem>.<md|json|html|txt|doctags>, flat, sorted by name.
+DoclingAnswer archive_documents(const std::vector<DoclingDoc>& docs,
+                                const std::vector<std::string>& formats);
+// The ZIP of a chunking job with the zip target: chunked_result.json holding the chunk answer.
+DoclingAnswer archive_chunks(const OJson& chunked);
+// Answers an archive with docling-serve's Content-Disposition header.
+void send_answer(httplib::Response& res, const DoclingAnswer& answer);
+
 // A Markdown block: a heading (level 1..6) or a paragraph (level 0).
 struct MdBlock {
   int level = 0;
@@ -78,11 +92,13 @@ OJson chunk_document(const DoclingDoc& doc, const ChunkOptions& options);
 enum class TaskState { pending, started, success, failure };
 const char* task_state_name(TaskState s);
 
-// x-emulator-task: fail=1, hang=1, duration-ms=N.
+// x-emulator-task: fail=1, hang=1, duration-ms=N, state=S, no-wait=1.
 struct TaskPlan {
   bool fail = false;
   bool hang = false;
   long long duration_ms = 30;
+  std::string end_state;  // non-empty: the state polls report once the task ended (not failed)
+  bool no_wait = false;   // polls answer at once, ignoring `wait`
 };
 // Throws ApiError 400 (code emulator_bad_task) when the header is malformed.
 TaskPlan parse_task_plan(const httplib::Request& req);
@@ -96,7 +112,9 @@ struct DoclingTask {
   Clock::time_point started_at;
   std::optional<Clock::time_point> done_at;  // none: hangs in "started"
   bool fail = false;
-  std::string result;  // the JSON text answered by /v1/result once the task succeeded
+  std::string end_state;  // reported instead of "success" once ended, when set
+  bool no_wait = false;
+  DoclingAnswer result;  // answered by /v1/result once the task ended without failing
 
   TaskState state(Clock::time_point now) const;
 };
@@ -116,7 +134,7 @@ class DoclingCluster {
   int next_node();
 
   std::shared_ptr<const DoclingTask> submit(int node, std::string type, std::size_t num_docs,
-                                            const TaskPlan& plan, std::string result);
+                                            const TaskPlan& plan, DoclingAnswer result);
   std::shared_ptr<const DoclingTask> find(int node, const std::string& id) const;
 
  private:

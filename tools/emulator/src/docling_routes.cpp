@@ -226,10 +226,19 @@ bool bool_value(const OJson& v, const OJson& loc) {
   throw unprocessable(loc, "Input should be a valid boolean", "bool_parsing");
 }
 
+// docling-serve's target kinds the emulator answers: inbody (the default) and zip. The others
+// (s3, put, presigned_url) push results elsewhere, which an offline emulator cannot do.
+bool zip_target_kind(const std::string& kind, const OJson& loc) {
+  if (kind == "inbody") return false;
+  if (kind == "zip") return true;
+  throw unprocessable(loc, "Input should be 'inbody' or 'zip' (the emulator's targets)", "enum");
+}
+
 // ---- Jobs ------------------------------------------------------------------------------
 
 struct Job {
   bool chunk = false;
+  bool zip_target = false;  // docling-serve's ZipTarget; the default InBodyTarget otherwise
   ChunkOptions chunking;
   std::vector<std::string> formats{"md"};
   std::vector<DoclingInput> inputs;
@@ -241,6 +250,13 @@ Job source_job(const Call& call, bool chunk, bool hierarchical) {
   job.chunk = chunk;
   job.chunking.hierarchical = hierarchical;
   job.inputs = json_sources(body);
+  if (body.contains("target") && !body["target"].is_null()) {
+    const OJson& target = body["target"];
+    const OJson loc = OJson::array({"body", "target", "kind"});
+    if (!target.is_object() || !target.contains("kind") || !target["kind"].is_string())
+      throw unprocessable(loc, "Field required", "missing");
+    job.zip_target = zip_target_kind(target["kind"].get<std::string>(), loc);
+  }
   const char* options_key = chunk ? "convert_options" : "options";
   if (body.contains(options_key)) {
     job.formats = json_formats(body[options_key], OJson::array({"body", options_key}));
@@ -267,13 +283,15 @@ Job file_job(FormBody& form, bool chunk, bool hierarchical) {
       job.chunking.max_tokens = tokens_value(f.value, loc);
     if (chunk && f.name == "chunking_merge_peers")
       job.chunking.merge_peers = bool_value(f.value, loc);
+    if (f.name == "target_type") job.zip_target = zip_target_kind(trim(f.value), loc);
   }
   job.inputs = form_inputs(form);
   return job;
 }
 
-// The answer of the sync endpoint, and the stored result of the async one.
-OJson run_job(const Job& job) {
+// The answer of the sync endpoint, and the stored result of the async one. When it is a ZIP
+// rather than JSON follows docling-jobkit: see docling_archive.cpp.
+DoclingAnswer run_job(const Job& job) {
   std::vector<DoclingDoc> docs;
   for (const DoclingInput& in : job.inputs) docs.push_back(convert_document(in));
   if (job.chunk) {
@@ -287,22 +305,29 @@ OJson run_job(const Job& job) {
                                 {"errors", OJson::array()},
                                 {"timings", OJson::object()}});
     }
-    return OJson{{"chunks", std::move(chunks)},
-                 {"documents", std::move(documents)},
-                 {"processing_time", 0.0}};
+    const OJson chunked{{"chunks", std::move(chunks)},
+                        {"documents", std::move(documents)},
+                        {"processing_time", 0.0}};
+    if (job.zip_target) return archive_chunks(chunked);
+    return DoclingAnswer{dump(chunked), "application/json"};
   }
+  if (job.zip_target || docs.size() != 1) return archive_documents(docs, job.formats);
   OJson out;
   out["document"] = export_document(docs.front(), job.formats);
-  if (docs.size() > 1) {
-    OJson all = OJson::array();
-    for (const DoclingDoc& doc : docs) all.push_back(export_document(doc, job.formats));
-    out["documents"] = std::move(all);
-  }
   out["status"] = "success";
   out["errors"] = OJson::array();
   out["processing_time"] = 0.0;
   out["timings"] = OJson::object();
-  return out;
+  return DoclingAnswer{dump(out), "application/json"};
+}
+
+// docling-serve's PublicFailureInfo of a failed task (status polls and the result).
+OJson task_failure() {
+  return OJson{{"category", "internal"},
+               {"message", "Injected task failure"},
+               {"retryable", false},
+               {"phase", "execution"},
+               {"details", OJson::object()}};
 }
 
 OJson task_json(const DoclingTask& t, DoclingTask::Clock::time_point now, bool mirror) {
@@ -310,8 +335,10 @@ OJson task_json(const DoclingTask& t, DoclingTask::Clock::time_point now, bool m
   OJson j;
   j["task_id"] = t.id;
   j["task_type"] = t.type;
-  j["task_status"] = task_state_name(s);
-  if (mirror) j["status"] = task_state_name(s);  // BabyAPI's proxy mirrors it
+  const std::string state =
+      s == TaskState::success && !t.end_state.empty() ? t.end_state : task_state_name(s);
+  j["task_status"] = state;
+  if (mirror) j["status"] = state;  // BabyAPI's proxy mirrors it
   j["task_position"] = s == TaskState::pending ? OJson(0) : OJson(nullptr);
   if (s == TaskState::pending) {
     j["task_meta"] = nullptr;
@@ -322,18 +349,21 @@ OJson task_json(const DoclingTask& t, DoclingTask::Clock::time_point now, bool m
                            {"num_succeeded", s == TaskState::success ? t.num_docs : 0},
                            {"num_failed", s == TaskState::failure ? t.num_docs : 0}};
   }
-  if (s == TaskState::failure) j["error_message"] = "Injected task failure";
+  if (s == TaskState::failure) {
+    j["error_message"] = "Injected task failure";
+    j["failure"] = task_failure();
+  }
   return j;
 }
 
 void answer_job(Ctx& ctx, const Job& job, bool async) {
   if (!async) {
-    send_json(ctx.call.res, 200, run_job(job));
+    send_answer(ctx.call.res, run_job(job));
     return;
   }
   const TaskPlan plan = parse_task_plan(ctx.call.req);
   auto task = ctx.cluster.submit(ctx.node, job.chunk ? "chunk" : "convert", job.inputs.size(), plan,
-                                 dump(run_job(job)));
+                                 run_job(job));
   send_json(ctx.call.res, 200, task_json(*task, DoclingTask::Clock::now(), false));
 }
 
@@ -351,12 +381,13 @@ double wait_seconds(const httplib::Request& req) {
 
 void poll(Ctx& ctx) {
   using Clock = DoclingTask::Clock;
-  const double wait_s = wait_seconds(ctx.call.req);
+  double wait_s = wait_seconds(ctx.call.req);
   auto task = ctx.cluster.find(ctx.node, ctx.call.req.matches[1]);
   if (!task) {
     send_detail(ctx.call.res, 404, "Task not found.");
     return;
   }
+  if (task->no_wait) wait_s = 0.0;  // a server without long polling
   // Long poll: until the task ends or `wait` seconds pass (shutdown and a client that
   // leaves end it early). A task's end time is known, so a timed wait suffices.
   const auto now = Clock::now();
@@ -377,12 +408,17 @@ void result(Ctx& ctx) {
     send_detail(ctx.call.res, 404, "Task not found.");
     return;
   }
-  if (task->state(DoclingTask::Clock::now()) != TaskState::success) {
+  const TaskState state = task->state(DoclingTask::Clock::now());
+  if (state == TaskState::failure) {
+    // docling-serve answers a failed task's result as 200 TaskFailureResult (app.py task_result).
+    send_json(ctx.call.res, 200, OJson{{"kind", "TaskFailureResult"}, {"failure", task_failure()}});
+    return;
+  }
+  if (state != TaskState::success) {
     send_detail(ctx.call.res, 404, "Task result not found. Please wait for a completion status.");
     return;
   }
-  ctx.call.res.status = 200;
-  ctx.call.res.set_content(task->result, "application/json");
+  send_answer(ctx.call.res, task->result);
 }
 
 }  // namespace

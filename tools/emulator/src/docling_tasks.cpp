@@ -72,6 +72,14 @@ TaskPlan parse_task_plan(const httplib::Request& req) {
         throw bad_task_header("duration-ms must be an integer 0..3600000");
       }
       plan.duration_ms = n;
+    } else if (k == "state") {
+      // Any lowercase word: lets tests meet states docling-serve's schema allows
+      // (partial_success, skipped) and ones no server should send.
+      if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+        throw bad_task_header("state must be a lowercase word");
+      plan.end_state = v;
+    } else if (k == "no-wait") {
+      plan.no_wait = flag_value(k, v);
     } else {
       throw bad_task_header("unknown key '" + k + "'");
     }
@@ -109,7 +117,7 @@ int DoclingCluster::next_node() {
 std::shared_ptr<const DoclingTask> DoclingCluster::submit(int node, std::string type,
                                                           std::size_t num_docs,
                                                           const TaskPlan& plan,
-                                                          std::string result) {
+                                                          DoclingAnswer result) {
   using std::chrono::milliseconds;
   auto task = std::make_shared<DoclingTask>();
   task->id = make_task_id(task_count_.fetch_add(1) + 1);
@@ -117,6 +125,8 @@ std::shared_ptr<const DoclingTask> DoclingCluster::submit(int node, std::string 
   task->node = node;
   task->num_docs = num_docs;
   task->fail = plan.fail;
+  task->end_state = plan.end_state;
+  task->no_wait = plan.no_wait;
   const auto now = DoclingTask::Clock::now();
   // Default: started after 10 ms, done after 30 ms; duration-ms=N: started after N/3 (at
   // most 10 ms), done after N.
@@ -130,10 +140,10 @@ std::shared_ptr<const DoclingTask> DoclingCluster::submit(int node, std::string 
   std::size_t& bytes = result_bytes_[static_cast<std::size_t>(node)];
   tasks[task->id] = task;
   order.push_back(task->id);
-  bytes += task->result.size();
+  bytes += task->result.body.size();
   while (order.size() > 1 && (order.size() > kTasksPerNode || bytes > kResultBytesPerNode)) {
     auto it = tasks.find(order.front());
-    bytes -= it->second->result.size();
+    bytes -= it->second->result.body.size();
     tasks.erase(it);
     order.pop_front();
   }
