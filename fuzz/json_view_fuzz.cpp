@@ -63,13 +63,19 @@ void check_get(const JsonView& view) {
   }
 }
 
-// Whether a number fits int, decided here independently of JsonView: nlohmann's own get<int> of a
-// float out of range is undefined behaviour, so the reference only converts numbers that fit.
+// Whether a number fits int, decided here independently of JsonView. nlohmann's own get<int>
+// wraps a 64-bit integer silently and is undefined behaviour for a float out of range, so the
+// reference only converts numbers that fit: integers within int's range, and floats whose
+// truncation toward zero lands there.
 bool fits_int(const Json& value) {
-  if (value.is_number_integer()) return true;
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>() <= 2147483647u;
+  if (value.is_number_integer()) {
+    const auto number = value.get<std::int64_t>();
+    return number >= -2147483648LL && number <= 2147483647LL;
+  }
   if (!value.is_number_float()) return !value.is_number();
   const double number = value.get<double>();
-  return number > -2147483648.0 && number < 2147483648.0;
+  return number > -2147483649.0 && number < 2147483648.0;
 }
 
 // One step from view; returns the view to continue from.
@@ -282,6 +288,12 @@ std::vector<std::string> builtin_seeds() {
   seeds.push_back(seed(std::string("\x01\x00", 2), "[[[[[[[[[[[[1]]]]]]]]]]]]"));
   seeds.push_back(seed("", "{not json"));
   seeds.push_back(seed(std::string("\x05\x00", 2), "\"text\""));
+  // get<int> at the edges of int: 64-bit integers that nlohmann would wrap, and floats that
+  // truncate just inside or just outside the range (CI found the first of these)
+  for (const char* number : {"4294967296", "2147483648", "-2147483649", "-2147483648.5",
+                             "2147483647.9", "2147483648.0", "-9223372036854775808"}) {
+    seeds.push_back(seed(std::string("\x02\x01", 2), number));
+  }
   return seeds;
 }
 

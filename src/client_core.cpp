@@ -214,6 +214,17 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
                      std::move(details));
 }
 
+Response ClientCore::make_response(detail::HttpResponse& answer, bool keep_text) const {
+  try {
+    return Response(answer.status, std::move(answer.headers), std::move(answer.body), keep_text);
+  } catch (const BabyAPIError& error) {
+    // A body that claims JSON and is not: Response cannot know the key, so redact here.
+    ErrorDetails details = error.details();
+    details.body = detail::redact_bounded(details.body, error_context_, detail::kMaxErrorBodyBytes);
+    throw BabyAPIError(error.message(), std::move(details));
+  }
+}
+
 Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options,
                           bool idempotent) {
   detail::RetryConfig config;
@@ -264,7 +275,7 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
                                                        " (request id " + (id ? *id : "") + ")");
       }
       if (answer.status >= 200 && answer.status < 300) {
-        return Response(answer.status, std::move(answer.headers), std::move(answer.body));
+        return make_response(answer, request_options.keep_text);
       }
       detail::ErrorContext context = error_context_;
       context.retry_after = policy.server_delay(answer.headers);

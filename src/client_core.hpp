@@ -51,6 +51,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // Sends with retries; returns the answer of a successful status, throws a typed error otherwise.
   Response send(detail::HttpRequest request, const RequestOptions& request_options,
                 bool idempotent = true);
+  // The Response of a 2xx answer (its body moved out); a malformed JSON body throws, redacted.
+  Response make_response(detail::HttpResponse& answer, bool keep_text) const;
 
   // Pauses through the injectable sleeper (docling waits use it too).
   void sleep(std::chrono::milliseconds delay) const { sleeper_(delay); }

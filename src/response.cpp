@@ -1,5 +1,7 @@
 #include "babyapi/response.hpp"
 
+#include <mutex>
+
 #include "babyapi/errors.hpp"
 #include "util/strings.hpp"
 
@@ -12,12 +14,22 @@ const std::string* find_header(const HeaderList& headers, std::string_view name)
   return nullptr;
 }
 
-Response::Response(int status, HeaderList headers, std::string body)
+struct Response::TextCache {
+  std::once_flag once;
+  std::string text;
+};
+
+Response::Response(int status, HeaderList headers, std::string body, bool keep_text)
     : status_(status), headers_(std::move(headers)), body_(std::move(body)) {
   if (body_.empty() || content_type().find("json") == std::string::npos) return;
   json_ = Json::parse(body_, nullptr, /*allow_exceptions=*/false);
   if (!json_.is_discarded()) {
     origin_ = make_origin();  // once per answer, not once per res["key"]
+    if (!keep_text) {
+      // The tree is what callers read; the text would double the memory a large answer holds.
+      std::string().swap(body_);
+      text_cache_ = std::make_shared<TextCache>();
+    }
     return;
   }
   json_ = nullptr;
@@ -28,6 +40,15 @@ Response::Response(int status, HeaderList headers, std::string body)
   details.body = body_.substr(0, 64 << 10);
   throw BabyAPIError("The server sent a JSON content type with a body that is not valid JSON",
                      std::move(details));
+}
+
+const std::string& Response::text() const {
+  if (!text_cache_) return body_;
+  // Shared by copies of this answer; call_once keeps concurrent readers of one answer safe.
+  std::call_once(text_cache_->once, [this] {
+    text_cache_->text = json_.dump(-1, ' ', false, Json::error_handler_t::replace);
+  });
+  return text_cache_->text;
 }
 
 std::string Response::header(std::string_view name) const {

@@ -68,6 +68,9 @@ struct RequestOptions {
   // A file path: the body of a successful answer is written there as it arrives, never held in
   // memory (Response::text() stays empty). For large binary answers such as a docling ZIP.
   std::string download_to;
+  // Keep the exact bytes of a JSON answer for Response::text(). By default a JSON answer is held
+  // once, as its parsed tree, and text() re-serializes it; this doubles memory for large answers.
+  bool keep_text = false;
 };
 
 }  // namespace babyapi

@@ -18,8 +18,9 @@ class Response {
  public:
   Response() = default;
   // Parses the body as JSON when the content type says JSON (a malformed JSON body throws
-  // BabyAPIError carrying the status and request id).
-  Response(int status, HeaderList headers, std::string body);
+  // BabyAPIError carrying the status and request id). A JSON body is held once: as the parsed
+  // tree, its text released after the parse, unless keep_text is set (see text()).
+  Response(int status, HeaderList headers, std::string body, bool keep_text = false);
 
   // The parsed body; null when the answer was not JSON.
   const Json& json() const& noexcept { return json_; }
@@ -27,8 +28,11 @@ class Response {
   // On a temporary Response the value is moved out, so `for (auto& m :
   // client.models.list().json())` and the operator[] / get forms below never dangle.
   Json json() && noexcept { return std::move(json_); }
-  // The exact body bytes, whatever the content type (e.g. audio/wav from a raw call).
-  const std::string& text() const noexcept { return body_; }
+  // The body as text. For any answer that is not JSON (audio/wav from a raw call, a docling ZIP)
+  // these are the exact bytes. A JSON answer is not held twice: its bytes are released once
+  // parsed, and text() gives the parsed value serialized compactly, made at the first call and
+  // kept. Set RequestOptions::keep_text to keep the exact bytes of a JSON answer instead.
+  const std::string& text() const;
   int status() const noexcept { return status_; }
   // First header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
@@ -66,6 +70,9 @@ class Response {
   HeaderList headers_;
   std::string body_;
   Json json_;
+  // Set when a JSON answer's bytes were released: text() serializes json_ here, once.
+  struct TextCache;
+  std::shared_ptr<TextCache> text_cache_;
   // Status and request id for the errors of views, shared by every view of this answer.
   std::shared_ptr<const JsonViewOrigin> origin_;
   std::shared_ptr<JsonViewOrigin> make_origin() const;

@@ -99,8 +99,9 @@ class SSEParser {
   SSEParser() = default;
   explicit SSEParser(SSEParserOptions options) : options_(options) {}
 
-  // The events completed by these bytes, in order. Throws BabyAPIError when an event grows past
-  // max_event_size; after any exception the parser refuses more bytes until finish().
+  // The events completed by these bytes, in order. Throws when an event grows past
+  // max_event_size (ResponseTooLargeError); after any exception the parser refuses more bytes until
+  // finish().
   std::vector<SSEEvent> feed(std::string_view bytes);
 
   // The streaming form: calls on_event(SSEEvent&&) for each completed event, in order, with no

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -83,11 +85,33 @@ size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
   }
 }
 
+// An uncompressed answer of known length is received into one buffer of its size, so a large
+// body is never copied by the string's growth (which briefly holds about 3x the bytes). A length
+// past max_response_bytes reserves nothing: the bound refuses the body as it arrives.
+void reserve_for_body(TransferState& state) {
+  std::uint64_t length = 0;
+  bool known = false;
+  for (const auto& [name, value] : state.headers) {
+    if (iequals(name, "content-encoding") && !iequals(value, "identity")) return;
+    if (iequals(name, "content-length")) {
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+      known = error == std::errc() && end == value.data() + value.size();
+    }
+  }
+  if (!known || length == 0) return;
+  if (state.max_response_bytes > 0 && length > state.max_response_bytes) return;
+  if (length > (std::uint64_t{1} << 30)) return;  // unbounded: reserve no absurd length
+  state.body.reserve(static_cast<std::size_t>(length));
+}
+
 // Where the body goes is decided at its first byte, when the final status is known: a 2xx answer
 // to a download_to request goes to the file, anything else to memory.
 void choose_body_target(TransferState& state) {
   state.body_target_chosen = true;
-  if (state.download_to == nullptr || state.status < 200 || state.status >= 300) return;
+  if (state.download_to == nullptr || state.status < 200 || state.status >= 300) {
+    reserve_for_body(state);
+    return;
+  }
   state.download.reset(std::fopen(state.download_to->c_str(), "wb"));
   if (!state.download) {
     throw BabyAPIError("Cannot write the answer to \"" + *state.download_to +

@@ -161,9 +161,10 @@ const char* SSEParser::after_line_end(const char* line_end, const char* end) noe
 
 void SSEParser::check_size(std::size_t line_size) const {
   if (current_.raw_.size() + line_size > options_.max_event_size) {
-    throw BabyAPIError("SSE event larger than " + std::to_string(options_.max_event_size) +
-                       " bytes (SSEParserOptions::max_event_size): the stream sent no blank line "
-                       "to end it");
+    throw ResponseTooLargeError(
+        "SSE event larger than " + std::to_string(options_.max_event_size) +
+        " bytes (ClientOptions::max_response_bytes, or SSEParserOptions::max_event_size for a "
+        "parser of your own): the stream sent no blank line to end it");
   }
 }
 

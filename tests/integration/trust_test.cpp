@@ -3,6 +3,7 @@
 // deadlines, mistakes caught before sending, and objects used after a move or during destruction.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -265,6 +266,77 @@ TEST(TrustTest, ARetryAfterLongerThanMaxRetryAfterIsThrownAtOnce) {
     EXPECT_EQ(*error.retry_after(), std::chrono::seconds(3600));
   }
   EXPECT_EQ(server.requests(), 1);
+}
+
+// --- 4. Bounded memory ------------------------------------------------------------------------
+
+// The bound covers each kind of answer; the JSON body itself is covered in transport_edges_test.
+TEST(TrustTest, AnErrorBodyAndAStreamEventPastTheBoundAreResponseTooLarge) {
+  const std::string big(4096, 'x');
+  {
+    std::atomic<int> requests{0};
+    ScriptedServer server([&](const std::string&) -> std::optional<std::string> {
+      ++requests;
+      return answer(500, "Internal Server Error", "application/json",
+                    R"({"error":{"message":")" + big + R"("}})");
+    });
+    ClientOptions options = options_for(server.base_url(), 2);
+    options.max_response_bytes = 1024;
+    Client client(options);
+    try {
+      client.get("/v1/models");
+      FAIL() << "no error";
+    } catch (const ResponseTooLargeError& error) {
+      EXPECT_NE(error.message().find("1024"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(requests.load(), 1) << "a body past the bound is never retried";
+  }
+  {
+    // One event that never ends: 4 KiB of data with no blank line.
+    ScriptedServer server(always(sse("data: " + big + "\n")));
+    ClientOptions options = options_for(server.base_url());
+    options.max_response_bytes = 1024;
+    Client client(options);
+    try {
+      for (const SSEEvent& event : client.chat.completions.stream(kChat)) (void)event;
+      FAIL() << "no error";
+    } catch (const ResponseTooLargeError& error) {
+      EXPECT_NE(error.message().find("max_response_bytes"), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(TrustTest, AJsonAnswerIsHeldOnceUnlessKeepTextAsksForItsBytes) {
+  const std::string body = "{ \"data\" : [ 1, 2.5 ],\n  \"object\": \"list\" }";
+  ScriptedServer server(always(json_answer(body)));
+  Client client(options_for(server.base_url()));
+  const Response held_once = client.get("/v1/models");
+  EXPECT_EQ(held_once["object"], "list");
+  // The exact bytes are gone; text() is the tree serialized, the same value.
+  EXPECT_EQ(held_once.text(), R"({"data":[1,2.5],"object":"list"})");
+  EXPECT_EQ(&held_once.text(), &held_once.text()) << "made once and kept";
+  EXPECT_EQ(Json::parse(held_once.text()), Json::parse(body));
+
+  RequestOptions keep;
+  keep.keep_text = true;
+  const Response kept = client.get("/v1/models", keep);
+  EXPECT_EQ(kept.text(), body);
+  EXPECT_EQ(kept["data"][1], 2.5);
+}
+
+TEST(TrustTest, AMalformedJsonBodyIsRedactedInTheError) {
+  ScriptedServer server(
+      always(json_answer("{\"echo\": \"Bearer sk-trust-test-key\", oops", "x-request-id: r1\r\n")));
+  Client client(options_for(server.base_url()));
+  try {
+    client.get("/v1/models");
+    FAIL() << "no error";
+  } catch (const BabyAPIError& error) {
+    EXPECT_EQ(error.status(), 200);
+    EXPECT_EQ(error.request_id(), "r1");
+    EXPECT_EQ(error.body().find("sk-trust-test-key"), std::string::npos) << error.body();
+    EXPECT_NE(error.body().find("[redacted]"), std::string::npos) << error.body();
+  }
 }
 
 // --- 7b. Whole-call deadline ----------------------------------------------------------------

@@ -319,8 +319,8 @@ TEST(SSEParserLimits, LineUpToTheBoundPassesOneMoreByteThrows) {
   SSEParser parser(options);
   try {
     parser.feed("data: 0123456789a\n\n");
-    FAIL() << "expected BabyAPIError";
-  } catch (const BabyAPIError& error) {
+    FAIL() << "expected ResponseTooLargeError";
+  } catch (const babyapi::ResponseTooLargeError& error) {
     EXPECT_NE(std::string(error.what()).find("max_event_size"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("16"), std::string::npos) << error.what();
   }
