@@ -9,7 +9,8 @@ namespace {
 
 CorePtr make_core(ClientOptions options) {
   ClientOptions resolved = detail::resolve_options(std::move(options));
-  detail::TransportConfig transport{resolved.ca_info, resolved.ca_path, resolved.proxy};
+  detail::TransportConfig transport{resolved.ca_info, resolved.ca_path, resolved.proxy,
+                                    resolved.max_connections};
   return std::make_shared<ClientCore>(std::move(resolved), detail::make_curl_transport(transport));
 }
 
@@ -36,7 +37,9 @@ Client::Client(ClientOptions options)
       models(core_),
       docling(core_) {}
 
-Client::~Client() = default;
+Client::~Client() {
+  if (core_) core_.shared()->shutdown_engine();
+}
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
@@ -60,6 +63,23 @@ Response Client::get(std::string_view path, const RequestOptions& request_option
 Response Client::post(std::string_view path, const Json& body,
                       const RequestOptions& request_options) {
   return core_->request("POST", path, &body, request_options);
+}
+
+Future<Response> Client::infer_async(const Json& params, const RequestOptions& request_options) {
+  const bool chat_like = params.is_object() && params.contains("messages");
+  const bool completion_like = params.is_object() && params.contains("prompt");
+  if (chat_like == completion_like) (void)infer(params, request_options);  // throws the mistake
+  return chat_like ? chat.completions.create_async(params, request_options)
+                   : completions.create_async(params, request_options);
+}
+
+Future<Response> Client::get_async(std::string_view path, const RequestOptions& request_options) {
+  return core_->request_async("GET", path, nullptr, request_options);
+}
+
+Future<Response> Client::post_async(std::string_view path, const Json& body,
+                                    const RequestOptions& request_options) {
+  return core_->request_async("POST", path, &body, request_options);
 }
 
 const ClientOptions& Client::options() const { return core_->options(); }

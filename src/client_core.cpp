@@ -5,6 +5,7 @@
 #include "babyapi/errors.hpp"
 #include "babyapi/version.hpp"
 #include "error_mapper.hpp"
+#include "http/engine.hpp"
 #include "stream_state.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -85,7 +86,8 @@ ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport>
       sleeper_(sleeper ? std::move(sleeper)
                        : Sleeper([](milliseconds delay) { std::this_thread::sleep_for(delay); })),
       clock_(std::move(clock)),
-      random_(std::move(random)) {
+      random_(std::move(random)),
+      real_sleeper_(!sleeper) {
   for (const auto& [name, value] : options_.default_headers) check_header(name, value);
   error_context_.api_key = options_.api_key;
   error_context_.url_userinfo = detail::userinfo_of(options_.base_url);
@@ -97,7 +99,50 @@ void ClientCore::check_open() const {
 
 void ClientCore::close() {
   closed_.store(true);
+  shutdown_engine();
   transport_->close();
+}
+
+ClientCore::~ClientCore() { shutdown_engine(); }
+
+void ClientCore::shutdown_engine() noexcept {
+  std::unique_ptr<detail::Engine> engine;
+  {
+    std::lock_guard<std::mutex> lock(engine_mutex_);
+    engine_closed_ = true;
+    engine = std::move(engine_);
+  }
+  // Completions run on the engine thread while it winds down; they may still use this core.
+  if (engine) engine->shutdown();
+}
+
+detail::Engine& ClientCore::engine() {
+  check_open();
+  std::lock_guard<std::mutex> lock(engine_mutex_);
+  if (engine_closed_) {
+    throw BabyAPIError(
+        "This Client was closed (or destroyed): it makes no more asynchronous calls");
+  }
+  if (!engine_) engine_ = transport_->make_engine();
+  return *engine_;
+}
+
+std::exception_ptr user_abort_error() {
+  return std::make_exception_ptr(APIUserAbortError(
+      "The call was cancelled (CancelToken::cancel or Future::cancel); its connection was "
+      "closed"));
+}
+
+void ClientCore::sleep(milliseconds delay, const std::optional<CancelToken>& cancel) const {
+  if (!cancel) {
+    sleeper_(delay);
+    return;
+  }
+  // The default sleeper is replaced by a wait the token can cut short; an injected one (tests)
+  // is kept, and the token checked after it.
+  if (real_sleeper_ ? cancel->wait_for(delay) : (sleeper_(delay), cancel->cancelled())) {
+    std::rethrow_exception(user_abort_error());
+  }
 }
 
 detail::HttpRequest ClientCore::build(std::string_view method, std::string_view path,
@@ -131,18 +176,19 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
   return request;
 }
 
-Response ClientCore::request(std::string_view method, std::string_view path, const Json* body,
-                             const RequestOptions& request_options, bool idempotent) {
+detail::HttpRequest ClientCore::build_json(std::string_view method, std::string_view path,
+                                           const Json* body,
+                                           const RequestOptions& request_options) const {
   detail::HttpRequest request = build(method, path, request_options);
   if (body != nullptr) {
     request.body = dump_json_body(*body);
     set_header(request.headers, "Content-Type", "application/json");
   }
-  return send(std::move(request), request_options, idempotent);
+  return request;
 }
 
-Response ClientCore::request_form(std::string_view path, detail::Form form,
-                                  const RequestOptions& request_options, bool idempotent) {
+detail::HttpRequest ClientCore::build_form(std::string_view path, detail::Form form,
+                                           const RequestOptions& request_options) const {
   // Files are checked before anything is sent: a directory or a FIFO is refused by what it is.
   for (const detail::FormPart& part : form) {
     if (part.is_file && !part.path.empty()) detail::check_upload_file(part.path);
@@ -153,11 +199,21 @@ Response ClientCore::request_form(std::string_view path, detail::Form form,
   // timeout bounds a stall (no byte moving) instead of the whole exchange.
   request.idle_timeout = request.timeout;
   request.timeout = std::chrono::milliseconds(0);
-  return send(std::move(request), request_options, idempotent);
+  return request;
 }
 
-Stream ClientCore::stream(std::string_view path, const Json& params,
-                          const RequestOptions& request_options) {
+Response ClientCore::request(std::string_view method, std::string_view path, const Json* body,
+                             const RequestOptions& request_options, bool idempotent) {
+  return send(build_json(method, path, body, request_options), request_options, idempotent);
+}
+
+Response ClientCore::request_form(std::string_view path, detail::Form form,
+                                  const RequestOptions& request_options, bool idempotent) {
+  return send(build_form(path, std::move(form), request_options), request_options, idempotent);
+}
+
+detail::HttpRequest ClientCore::build_stream(std::string_view path, const Json& params,
+                                             const RequestOptions& request_options) const {
   if (!params.is_object()) throw BabyAPIError("Stream parameters must be a JSON object");
   Json body = params;
   body["stream"] = true;
@@ -168,6 +224,13 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
   set_header(request.headers, "Content-Type", "application/json");
   set_header(request.headers, "Accept", "text/event-stream");
   set_header(request.headers, kRetryCountHeader, "0");
+  request.cancel = request_options.cancel;
+  return request;
+}
+
+Stream ClientCore::stream(std::string_view path, const Json& params,
+                          const RequestOptions& request_options) {
+  detail::HttpRequest request = build_stream(path, params, request_options);
   // For streams RequestOptions::timeout bounds silence; by default there is no bound at all.
   const milliseconds idle = request_options.timeout.value_or(milliseconds(0));
   std::unique_ptr<detail::StreamTransfer> transfer = transport_->open_stream(request, idle);
@@ -196,17 +259,20 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
     }
     answer.append(bytes);
   }
+  detail::log_line(
+      detail::LogLevel::kInfo,
+      what() + " (stream) answered HTTP " + std::to_string(status) + " without an event stream");
+  throw_not_a_stream(status, transfer->headers(), answer, type);
+}
+
+void ClientCore::throw_not_a_stream(int status, const HeaderList& headers, const std::string& body,
+                                    const std::string* type) const {
   detail::ErrorContext context = error_context_;
   const detail::RetryPolicy policy(detail::RetryConfig{}, clock_, random_);
-  context.retry_after = policy.server_delay(transfer->headers());
-  if (status < 200 || status >= 300) {
-    detail::log_line(detail::LogLevel::kInfo,
-                     what() + " (stream) failed with HTTP " + std::to_string(status));
-    detail::throw_status_error(status, transfer->headers(), answer, context);
-  }
+  context.retry_after = policy.server_delay(headers);
+  if (status < 200 || status >= 300) detail::throw_status_error(status, headers, body, context);
   std::string message;
-  ErrorDetails details =
-      detail::parse_error_body(status, transfer->headers(), answer, message, context);
+  ErrorDetails details = detail::parse_error_body(status, headers, body, message, context);
   const std::string shown_type = type != nullptr ? *type : std::string("no content type");
   throw BabyAPIError("A stream was asked for, but the server answered HTTP " +
                          std::to_string(status) + " with " + shown_type +
@@ -225,8 +291,8 @@ Response ClientCore::make_response(detail::HttpResponse& answer, bool keep_text)
   }
 }
 
-Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options,
-                          bool idempotent) {
+CallProgress ClientCore::start_call(detail::HttpRequest request,
+                                    const RequestOptions& request_options, bool idempotent) const {
   detail::RetryConfig config;
   config.max_retries = request_options.max_retries.value_or(options_.max_retries);
   config.base_delay = options_.retry_base_delay;
@@ -234,33 +300,49 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
   config.max_retry_after = options_.max_retry_after;
   if (config.max_retries < 0)
     throw BabyAPIError("RequestOptions::max_retries must not be negative");
-  const detail::RetryPolicy policy(config, clock_, random_);
-  const auto started = SteadyClock::now();
   request.deadline = deadline_for(options_, request_options);
+  CallProgress call{std::move(request),
+                    detail::RetryPolicy(config, clock_, random_),
+                    idempotent,
+                    false,
+                    SteadyClock::time_point{},
+                    0,
+                    std::string(),
+                    nullptr};
+  call.idempotent = idempotent;
+  call.keep_text = request_options.keep_text;
+  call.started = SteadyClock::now();
+  return call;
+}
+
+void ClientCore::begin_attempt(CallProgress& call) const {
+  set_header(call.request.headers, kRetryCountHeader, std::to_string(call.retries));
+}
+
+AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answer,
+                                  const std::exception_ptr& failure) const {
+  const int attempts = call.retries + 1;
+  const detail::HttpRequest& request = call.request;
+  const detail::RetryPolicy& policy = call.policy;
   // Log lines are built only when logging is on: this runs for every call.
   const auto what = [&request, this] {
     return request.method + " " + request.url.substr(options_.base_url.size());
   };
-
-  for (int retries = 0;; ++retries) {
-    const int attempts = retries + 1;
-    set_header(request.headers, kRetryCountHeader, std::to_string(retries));
-    detail::HttpResponse answer;
-    std::optional<milliseconds> delay;
-    std::string failure;  // what the last attempt gave, for a timeout message
+  std::optional<milliseconds> delay;
+  if (failure) {
     try {
-      answer = transport_->send(request);
+      std::rethrow_exception(failure);
     } catch (const APIConnectionError& error) {
       const detail::TransferTraits traits = detail::transfer_traits(error);
-      const bool may_retry = traits.retryable && (idempotent || !traits.maybe_sent);
-      if (may_retry) delay = policy.next_delay(retries, detail::AttemptOutcome{0, nullptr});
+      const bool may_retry = traits.retryable && (call.idempotent || !traits.maybe_sent);
+      if (may_retry) delay = policy.next_delay(call.retries, detail::AttemptOutcome{0, nullptr});
       if (!delay) {
         if (dynamic_cast<const APITimeoutError*>(&error) != nullptr) {
-          throw APITimeoutError(error.message() + "; " + call_summary(started, attempts));
+          throw APITimeoutError(error.message() + "; " + call_summary(call.started, attempts));
         }
         throw;
       }
-      failure = error.message();
+      call.failure = error.message();
       if (detail::log_enabled(detail::LogLevel::kInfo)) {
         detail::log_line(detail::LogLevel::kInfo,
                          detail::redact(what() + ": " + error.what() + "; retrying in " +
@@ -268,44 +350,78 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
                                         error_context_));
       }
     }
+    if (call.on_attempt) call.on_attempt(0, std::nullopt);
+  } else {
+    if (detail::log_enabled(detail::LogLevel::kDebug)) {
+      const std::string* id = find_header(answer->headers, "x-request-id");
+      detail::log_line(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer->status) +
+                                                     " (request id " + (id ? *id : "") + ")");
+    }
+    if (call.on_attempt) {
+      call.on_attempt(answer->status, answer->status == 429 || answer->status == 503
+                                          ? policy.server_delay(answer->headers)
+                                          : std::nullopt);
+    }
+    if (answer->status >= 200 && answer->status < 300) {
+      return AttemptVerdict{make_response(*answer, call.keep_text), milliseconds(0), nullptr};
+    }
+    detail::ErrorContext context = error_context_;
+    context.retry_after = policy.server_delay(answer->headers);
+    // A request that may not be repeated is retried only on answers that say it was not
+    // processed (429, 503).
+    const bool may_retry = call.idempotent || answer->status == 429 || answer->status == 503;
+    if (may_retry) {
+      delay =
+          policy.next_delay(call.retries, detail::AttemptOutcome{answer->status, &answer->headers});
+    }
     if (!delay) {
-      if (detail::log_enabled(detail::LogLevel::kDebug)) {
-        const std::string* id = find_header(answer.headers, "x-request-id");
-        detail::log_line(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer.status) +
-                                                       " (request id " + (id ? *id : "") + ")");
-      }
-      if (answer.status >= 200 && answer.status < 300) {
-        return make_response(answer, request_options.keep_text);
-      }
-      detail::ErrorContext context = error_context_;
-      context.retry_after = policy.server_delay(answer.headers);
-      // A request that may not be repeated is retried only on answers that say it was not
-      // processed (429, 503).
-      const bool may_retry = idempotent || answer.status == 429 || answer.status == 503;
-      if (may_retry) {
-        delay = policy.next_delay(retries, detail::AttemptOutcome{answer.status, &answer.headers});
-      }
-      if (!delay) {
-        detail::log_line(detail::LogLevel::kInfo,
-                         what() + " failed with HTTP " + std::to_string(answer.status));
-        detail::throw_status_error(answer.status, answer.headers, answer.body, context);
-      }
-      failure = "the last attempt answered HTTP " + std::to_string(answer.status);
       detail::log_line(detail::LogLevel::kInfo,
-                       what() + " answered HTTP " + std::to_string(answer.status) +
-                           "; retrying in " + std::to_string(delay->count()) + " ms");
+                       what() + " failed with HTTP " + std::to_string(answer->status));
+      detail::throw_status_error(answer->status, answer->headers, answer->body, context);
     }
-    if (request.deadline) {
-      const auto remaining =
-          std::chrono::duration_cast<milliseconds>(*request.deadline - SteadyClock::now());
-      if (*delay >= remaining) {
-        // The back-off never sleeps past the bound: wait out what is left, then give up.
-        if (remaining.count() > 0) sleeper_(remaining);
-        throw APITimeoutError("The call passed its total_timeout before it could be retried (" +
-                              failure + "); " + call_summary(started, attempts));
-      }
+    call.failure = "the last attempt answered HTTP " + std::to_string(answer->status);
+    detail::log_line(detail::LogLevel::kInfo,
+                     what() + " answered HTTP " + std::to_string(answer->status) +
+                         "; retrying in " + std::to_string(delay->count()) + " ms");
+  }
+  ++call.retries;
+  if (request.deadline) {
+    const auto remaining =
+        std::chrono::duration_cast<milliseconds>(*request.deadline - SteadyClock::now());
+    if (*delay >= remaining) {
+      // The back-off never sleeps past the bound: wait out what is left, then give up.
+      return AttemptVerdict{std::nullopt, std::max(remaining, milliseconds(0)),
+                            std::make_exception_ptr(APITimeoutError(
+                                "The call passed its total_timeout before it could be retried (" +
+                                call.failure + "); " + call_summary(call.started, attempts)))};
     }
-    sleeper_(*delay);
+  }
+  return AttemptVerdict{std::nullopt, *delay, nullptr};
+}
+
+Response ClientCore::send(detail::HttpRequest request, const RequestOptions& request_options,
+                          bool idempotent) {
+  if (request_options.cancel) {
+    // A cancellable call runs on the engine, where a cancel reaches it at once.
+    return send_async(std::move(request), request_options, idempotent).get();
+  }
+  CallProgress call = start_call(std::move(request), request_options, idempotent);
+  for (;;) {
+    begin_attempt(call);
+    detail::HttpResponse answer;
+    std::exception_ptr failure;
+    try {
+      answer = transport_->send(call.request);
+    } catch (const APIConnectionError&) {
+      failure = std::current_exception();
+    }
+    AttemptVerdict verdict = settle(call, failure ? nullptr : &answer, failure);
+    if (verdict.response) return std::move(*verdict.response);
+    if (verdict.fail_after_delay) {
+      if (verdict.delay.count() > 0) sleeper_(verdict.delay);
+      std::rethrow_exception(verdict.fail_after_delay);
+    }
+    sleeper_(verdict.delay);
   }
 }
 

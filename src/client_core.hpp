@@ -7,18 +7,49 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
+#include "babyapi/sse.hpp"
 #include "babyapi/stream.hpp"
 #include "error_mapper.hpp"
 #include "http/transport.hpp"
 #include "retry_policy.hpp"
 
 namespace babyapi {
+
+namespace detail {
+class Engine;
+}
+
+// One call's retry bookkeeping, shared by the blocking loop and the engine's async calls.
+struct CallProgress {
+  detail::HttpRequest request;
+  detail::RetryPolicy policy;
+  bool idempotent = true;
+  bool keep_text = false;
+  std::chrono::steady_clock::time_point started;
+  int retries = 0;      // retries made so far
+  std::string failure;  // what the last failed attempt gave, for a timeout message
+  // Batches: told the status of each attempt (0 without an answer) and, for 429 / 503, the
+  // server's Retry-After.
+  std::function<void(int status, std::optional<std::chrono::milliseconds> retry_after)> on_attempt;
+};
+
+// What to do after one attempt: return the Response, or wait delay and then try again (or, when
+// fail_after_delay is set, throw it: the next attempt would pass the call's deadline).
+struct AttemptVerdict {
+  std::optional<Response> response;
+  std::chrono::milliseconds delay{0};
+  std::exception_ptr fail_after_delay;
+};
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
  public:
@@ -45,6 +76,14 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // once the status and headers are in; an error status throws its typed error.
   Stream stream(std::string_view path, const Json& params, const RequestOptions& request_options);
 
+  // The request of a JSON call (body sent as application/json when given) and of an upload.
+  detail::HttpRequest build_json(std::string_view method, std::string_view path, const Json* body,
+                                 const RequestOptions& request_options) const;
+  detail::HttpRequest build_form(std::string_view path, detail::Form form,
+                                 const RequestOptions& request_options) const;
+  // The request a stream sends: params with "stream": true, event-stream headers, the deadline.
+  detail::HttpRequest build_stream(std::string_view path, const Json& params,
+                                   const RequestOptions& request_options) const;
   // The request a call would send, headers merged, with body and timeout left to the caller.
   detail::HttpRequest build(std::string_view method, std::string_view path,
                             const RequestOptions& request_options) const;
@@ -53,6 +92,39 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
                 bool idempotent = true);
   // The Response of a 2xx answer (its body moved out); a malformed JSON body throws, redacted.
   Response make_response(detail::HttpResponse& answer, bool keep_text) const;
+
+  // The retry loop in steps, for both paths: start_call resolves the budget and deadline,
+  // begin_attempt stamps the retry count, settle judges what an attempt gave (an answer, or the
+  // failure that replaced it) and throws the call's final error when there is no retry.
+  CallProgress start_call(detail::HttpRequest request, const RequestOptions& request_options,
+                          bool idempotent) const;
+  void begin_attempt(CallProgress& call) const;
+  AttemptVerdict settle(CallProgress& call, detail::HttpResponse* answer,
+                        const std::exception_ptr& failure) const;
+
+  // Async forms (src/async_calls.cpp): the same calls, run on the engine thread.
+  Future<Response> request_async(std::string_view method, std::string_view path, const Json* body,
+                                 const RequestOptions& request_options, bool idempotent = true);
+  Future<Response> request_form_async(std::string_view path, detail::Form form,
+                                      const RequestOptions& request_options,
+                                      bool idempotent = true);
+  Future<Response> send_async(detail::HttpRequest request, const RequestOptions& request_options,
+                              bool idempotent = true,
+                              decltype(CallProgress::on_attempt) on_attempt = nullptr);
+  Future<void> stream_async(std::string_view path, const Json& params,
+                            std::function<void(const SSEEvent&)> on_event,
+                            const RequestOptions& request_options);
+  // POSTs each params to path, at most options.max_in_flight at once; blocks until all are done.
+  std::vector<Result<Response>> request_many(std::string_view path, std::vector<Json> params,
+                                             const BatchOptions& options);
+  // The engine, made and started on first use. Throws BabyAPIError once closed.
+  detail::Engine& engine();
+  // Throws the error a non-stream answer to a stream request stands for (status or body).
+  [[noreturn]] void throw_not_a_stream(int status, const HeaderList& headers,
+                                       const std::string& body, const std::string* type) const;
+  // Waits delay through the sleeper; with a token the wait ends early, throwing
+  // APIUserAbortError, when it is cancelled.
+  void sleep(std::chrono::milliseconds delay, const std::optional<CancelToken>& cancel) const;
 
   // Pauses through the injectable sleeper (docling waits use it too).
   void sleep(std::chrono::milliseconds delay) const { sleeper_(delay); }
@@ -72,7 +144,19 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   detail::RetryPolicy::Random random_;
   detail::ErrorContext error_context_;
   std::atomic<bool> closed_{false};
+  bool real_sleeper_ = true;  // sleeper_ is the default one, which a cancel may cut short
+  std::mutex engine_mutex_;
+  std::unique_ptr<detail::Engine> engine_;
+  bool engine_closed_ = false;
+
+ public:
+  ~ClientCore();
+  // Completes every pending async call with an error and stops the engine thread.
+  void shutdown_engine() noexcept;
 };
+
+// The error a cancelled call ends with.
+std::exception_ptr user_abort_error();
 
 // Serialises a request body; invalid UTF-8 in a string is a BabyAPIError, not a json exception.
 std::string dump_json_body(const Json& body);

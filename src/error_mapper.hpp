@@ -14,6 +14,7 @@
 #include "babyapi/errors.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/response.hpp"
+#include "babyapi/sse.hpp"
 
 namespace babyapi::detail {
 
@@ -62,5 +63,10 @@ std::exception_ptr make_status_error(int status, const HeaderList& headers, cons
 
 // The standard reason phrase ("Not Found"), or "" for an unusual status.
 const char* reason_phrase(int status) noexcept;
+
+// Throws BabyAPIError with the server's message when a stream event reports an error (an
+// `event: error`, or a payload with an "error" member); returns otherwise. Defined in stream.cpp.
+void throw_if_error_event(const SSEEvent& event, const HeaderList& headers,
+                          const ErrorContext& error_context);
 
 }  // namespace babyapi::detail

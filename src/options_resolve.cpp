@@ -51,6 +51,7 @@ ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
   if (options.max_response_bytes == 0) throw BabyAPIError("max_response_bytes must be positive");
   if (options.max_retry_after.count() < 0)
     throw BabyAPIError("max_retry_after must not be negative");
+  if (options.max_connections <= 0) throw BabyAPIError("max_connections must be positive");
   if (options.total_timeout && options.total_timeout->count() <= 0) {
     throw BabyAPIError("total_timeout must be positive when set");
   }

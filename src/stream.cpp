@@ -19,6 +19,7 @@ StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> t
       error_context_(std::move(error_context)) {}
 
 bool StreamState::advance() {
+  if (transfer_) transfer_->check_cancelled();  // a cancel stops the stream at the next read
   while (queue_.empty()) {
     if (finished_ || !transfer_) return false;
     const std::string_view bytes = transfer_->read();
@@ -42,6 +43,11 @@ bool StreamState::advance() {
 }
 
 void StreamState::check_for_error(const SSEEvent& event) const {
+  detail::throw_if_error_event(event, headers_, error_context_);
+}
+
+void detail::throw_if_error_event(const SSEEvent& event, const HeaderList& headers,
+                                  const ErrorContext& error_context) {
   // Cheap test first: only events that mention "error" are parsed here.
   const bool error_event = event.event() == "error";
   if (!error_event && event.raw().find("\"error\"") == std::string::npos) return;
@@ -53,8 +59,8 @@ void StreamState::check_for_error(const SSEEvent& event) const {
   std::string rewritten;
   const bool replaced = detail::replace_lone_surrogate_escapes(event.raw(), rewritten);
   std::string message;
-  ErrorDetails details = detail::parse_error_body(0, headers_, replaced ? rewritten : event.raw(),
-                                                  message, error_context_);
+  ErrorDetails details = detail::parse_error_body(0, headers, replaced ? rewritten : event.raw(),
+                                                  message, error_context);
   throw BabyAPIError("Stream reported an error: " + message, std::move(details));
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "babyapi/core_fwd.hpp"
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
@@ -24,6 +25,15 @@ class Baby {
   // So that infer("a literal") means a prompt rather than being ambiguous with Json.
   Response infer(const char* prompt, const RequestOptions& request_options = {}) const {
     return infer(std::string_view(prompt), request_options);
+  }
+  // infer() on the Client's engine thread (see Future).
+  Future<Response> infer_async(const Json& params,
+                               const RequestOptions& request_options = {}) const;
+  Future<Response> infer_async(std::string_view prompt,
+                               const RequestOptions& request_options = {}) const;
+  Future<Response> infer_async(const char* prompt,
+                               const RequestOptions& request_options = {}) const {
+    return infer_async(std::string_view(prompt), request_options);
   }
 
  private:

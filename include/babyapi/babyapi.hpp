@@ -2,6 +2,7 @@
 #pragma once
 
 #include "babyapi/baby.hpp"
+#include "babyapi/cancel.hpp"
 #include "babyapi/chat.hpp"
 #include "babyapi/client.hpp"
 #include "babyapi/completions.hpp"
@@ -9,6 +10,7 @@
 #include "babyapi/embeddings.hpp"
 #include "babyapi/errors.hpp"
 #include "babyapi/files.hpp"
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/models.hpp"
 #include "babyapi/options.hpp"

@@ -10,6 +10,7 @@
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/docling.hpp"
 #include "babyapi/embeddings.hpp"
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/models.hpp"
 #include "babyapi/options.hpp"
@@ -40,9 +41,19 @@ class Client {
   Response post(std::string_view path, const Json& body,
                 const RequestOptions& request_options = {});
 
+  // The same calls on this Client's engine: one event-loop thread, started on first use, runs
+  // every asynchronous call, stream and batch of the Client. See Future.
+  Future<Response> infer_async(const Json& params, const RequestOptions& request_options = {});
+  Future<Response> get_async(std::string_view path, const RequestOptions& request_options = {});
+  Future<Response> post_async(std::string_view path, const Json& body,
+                              const RequestOptions& request_options = {});
+
   // The options in force, with environment fallbacks and defaults filled in.
   const ClientOptions& options() const;
-  // Releases pooled connections. Later calls on this client throw BabyAPIError.
+  // Releases pooled connections and stops the engine: pending async calls, streams and batches
+  // complete with BabyAPIError (never a hang). Later calls on this client throw BabyAPIError.
+  // Destroying the Client does the same for its async work. Neither may run inside a then() or
+  // on_event callback.
   void close();
 
  private:

@@ -1,7 +1,11 @@
 // client.completions: OpenAI-compatible text completions (POST /v1/completions).
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include "babyapi/core_fwd.hpp"
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
@@ -19,6 +23,19 @@ class Completions {
   // the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
   // default).
   Stream stream(const Json& params, const RequestOptions& request_options = {}) const;
+  // The same call on the Client's engine thread: returns at once; get() gives the Response or
+  // rethrows its typed error. Retries and limits are those of create().
+  Future<Response> create_async(const Json& params,
+                                const RequestOptions& request_options = {}) const;
+  // One call per params, at most options.max_in_flight at once, on the engine; blocks until all
+  // are done and returns their results in input order. One failed item never stops the batch.
+  std::vector<Result<Response>> create_many(std::vector<Json> params,
+                                            const BatchOptions& options = {}) const;
+  // The stream on the engine thread: on_event runs there for each event, in order (the final
+  // [DONE] included), and must not block. The Future completes at the end of the stream, or with
+  // the typed error (one thrown by on_event included); cancel() closes the connection at once.
+  Future<void> stream_async(const Json& params, std::function<void(const SSEEvent&)> on_event,
+                            const RequestOptions& request_options = {}) const;
 
  private:
   CorePtr core_;

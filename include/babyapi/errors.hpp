@@ -85,6 +85,13 @@ class ResponseTooLargeError : public BabyAPIError {
   using BabyAPIError::BabyAPIError;
 };
 
+// The call was cancelled through its CancelToken (RequestOptions::cancel) or Future::cancel(). Its
+// connection was closed, so the server stops working on it. Never retried.
+class APIUserAbortError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
 // The server answered with a status outside 2xx (3xx included: redirects are never followed, so
 // that the API key never travels elsewhere; header("location") tells where it pointed).
 class APIStatusError : public BabyAPIError {

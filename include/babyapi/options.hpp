@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "babyapi/cancel.hpp"
+
 namespace babyapi {
 
 // Extra request headers by name. Names are matched without regard to case when merged.
@@ -50,6 +52,11 @@ struct ClientOptions {
   // A server asking to wait longer than this before a retry is not waited for: its status error
   // is thrown at once, with retry_after() set.
   std::chrono::milliseconds max_retry_after = std::chrono::seconds(60);
+  // The most connections the async engine (futures, stream_async, create_many) keeps open at once,
+  // open or idle. Transfers past it wait in the engine's queue for a free connection; over HTTP/2
+  // each connection carries many transfers. 1,000 concurrent HTTP/1.1 streams need it at 1,000 or
+  // more (and as many file descriptors: see RLIMIT_NOFILE).
+  int max_connections = 256;
 };
 
 // Called during an upload with the bytes sent so far and the total (0 when not yet known).
@@ -71,6 +78,10 @@ struct RequestOptions {
   // Keep the exact bytes of a JSON answer for Response::text(). By default a JSON answer is held
   // once, as its parsed tree, and text() re-serializes it; this doubles memory for large answers.
   bool keep_text = false;
+  // Cancels the call from any thread: token.cancel() ends it with APIUserAbortError and closes its
+  // connection. A blocking call with a token runs on the Client's engine thread while this thread
+  // waits, so that a cancel is seen at once, also mid-back-off.
+  std::optional<CancelToken> cancel;
 };
 
 }  // namespace babyapi

@@ -120,8 +120,12 @@ void choose_body_target(TransferState& state) {
 }
 
 size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
-  auto& state = *static_cast<TransferState*>(user);
-  const size_t bytes = size * count;
+  return store_body(*static_cast<TransferState*>(user), data, size * count);
+}
+
+}  // namespace
+
+size_t store_body(TransferState& state, const char* data, size_t bytes) noexcept {
   try {
     state.last_byte = Clock::now();
     if (!state.body_target_chosen) choose_body_target(state);
@@ -148,6 +152,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
     return 0;
   }
 }
+
+namespace {
 
 // Installed whenever a request has a stall bound or an upload progress callback. libcurl calls it
 // at least once a second, also while nothing moves, which is what makes the stall check work.
@@ -374,11 +380,15 @@ TransferResources configure_easy(CURL* h, const HttpRequest& request, const Tran
   state.last_byte = Clock::now();
   if (request.idle_timeout.count() > 0 || request.on_upload_progress) {
     if (request.on_upload_progress) state.on_upload_progress = &request.on_upload_progress;
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    watch_progress(h, state);
   }
   return resources;
+}
+
+void watch_progress(CURL* h, TransferState& state) {
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 }
 
 void finish_download(TransferState& state, bool ok) {

@@ -85,6 +85,14 @@ void take_header_line(TransferState& state, const char* data, size_t size);
 TransferResources configure_easy(CURL* handle, const HttpRequest& request,
                                  const TransportConfig& config, TransferState& state);
 
+// Takes body bytes as the default write callback does: into the download_to file of a 2xx answer,
+// else into state.body, bounded by max_response_bytes. Returns bytes, or 0 with state.error set.
+size_t store_body(TransferState& state, const char* data, size_t bytes) noexcept;
+
+// Installs the progress callback that checks state.idle_timeout (which may change later; 0 = no
+// bound) and reports upload progress.
+void watch_progress(CURL* handle, TransferState& state);
+
 // Throws the error a failed transfer means, classified by the table in http/outcome.cpp:
 // TransferError<APIConnectionError / APITimeoutError / BabyAPIError> with its TransferTraits.
 [[noreturn]] void throw_transfer_error(CURLcode code, const TransferState& state,

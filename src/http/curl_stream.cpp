@@ -1,6 +1,7 @@
 #include "http/curl_stream.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 #include "babyapi/errors.hpp"
@@ -34,6 +35,13 @@ class CurlStreamTransfer final : public StreamTransfer {
     attached_ = true;
     state_.last_byte = Clock::now();  // waiting for the headers is silence too
     try {
+      if (request_.cancel) {
+        // Runs on the cancelling thread: the flag, then a wakeup of the poll in pump().
+        cancel_id_ = request_.cancel->on_cancel([this] {
+          interrupted_.store(true);
+          curl_multi_wakeup(multi_.get());
+        });
+      }
       pump([this] { return state_.headers_done || done_; });
       if (!state_.headers_done) finish_or_throw();  // ended (or failed) before any answer
       // An answer that is not an event stream (an error, or a proxy that ignored "stream") is
@@ -41,12 +49,14 @@ class CurlStreamTransfer final : public StreamTransfer {
       // mid-body would hang it forever. The request's timeout bounds its silence then.
       if (idle_timeout_.count() == 0 && !is_event_stream()) idle_timeout_ = answer_bound;
     } catch (...) {
+      stop_watching();
       curl_multi_remove_handle(multi_.get(), easy_.get());  // no destructor runs after a throw
       throw;
     }
   }
 
   ~CurlStreamTransfer() override {
+    stop_watching();
     if (attached_) curl_multi_remove_handle(multi_.get(), easy_.get());
     // Only a transfer that ran to its clean end leaves a connection worth keeping; anything else
     // (an early break included) closes it, so the server sees the stream end.
@@ -61,6 +71,7 @@ class CurlStreamTransfer final : public StreamTransfer {
   const HeaderList& headers() const override { return state_.headers; }
 
   std::string_view read() override {
+    check_interrupted();  // also when bytes are already held: a cancel stops the stream at once
     held_.clear();
     held_.swap(pending_);
     if (!held_.empty()) return held_;
@@ -113,9 +124,26 @@ class CurlStreamTransfer final : public StreamTransfer {
 
   // Drives the transfer until ready() holds, the transfer ends, the idle timeout passes (no byte
   // in, headers included) or the call's deadline passes.
+  // Once remove() returns, the cancel callback is not running and never will.
+  void stop_watching() noexcept {
+    if (cancel_id_) request_.cancel->remove(*cancel_id_);
+    cancel_id_.reset();
+  }
+
+  void check_interrupted() const {
+    if (interrupted_.load()) std::rethrow_exception(user_abort_error_now());
+  }
+  void check_cancelled() const override { check_interrupted(); }
+
+  static std::exception_ptr user_abort_error_now() {
+    return std::make_exception_ptr(APIUserAbortError(
+        "The stream was cancelled (CancelToken::cancel); its connection was closed"));
+  }
+
   template <class Ready>
   void pump(Ready ready) {
     for (;;) {
+      check_interrupted();
       int running = 0;
       const CURLMcode code = curl_multi_perform(multi_.get(), &running);
       if (state_.error) std::rethrow_exception(state_.error);
@@ -152,6 +180,7 @@ class CurlStreamTransfer final : public StreamTransfer {
       // a signal landing in this thread is still no reason to fail the stream.
       if (polled == CURLM_UNRECOVERABLE_POLL && errno == EINTR) continue;
       if (polled != CURLM_OK) throw_multi_error(polled);
+      check_interrupted();
     }
   }
 
@@ -194,6 +223,8 @@ class CurlStreamTransfer final : public StreamTransfer {
   CURLcode result_ = CURLE_OK;
   std::string pending_;  // bytes received, not yet handed to the consumer
   std::string held_;     // bytes handed out by the last read()
+  std::atomic<bool> interrupted_{false};
+  std::optional<std::uint64_t> cancel_id_;
 };
 
 }  // namespace

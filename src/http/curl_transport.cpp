@@ -6,6 +6,7 @@
 
 #include "http/curl_pool.hpp"
 #include "http/curl_stream.hpp"
+#include "http/engine.hpp"
 
 namespace babyapi::detail {
 namespace {
@@ -64,6 +65,8 @@ class CurlTransport final : public Transport {
   }
 
   void close() override { pool_.clear(); }
+
+  std::unique_ptr<Engine> make_engine() override { return make_curl_engine(config_); }
 
  private:
   TransportConfig config_;

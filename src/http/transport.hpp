@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/cancel.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 #include "http/form.hpp"
@@ -38,6 +39,8 @@ struct HttpRequest {
   std::string download_to;
   // Streams: body bytes held for the consumer before the transfer pauses (back-pressure).
   std::size_t stream_buffer_limit = std::size_t{256} * 1024;
+  // Streams read in the caller's thread: a cancel makes the next read throw APIUserAbortError.
+  std::optional<CancelToken> cancel;
 };
 
 // Mixed into the errors a transport throws for an exchange that got no HTTP answer, so that the
@@ -71,6 +74,7 @@ struct TransportConfig {
   std::string ca_info;
   std::string ca_path;
   std::optional<std::string> proxy;
+  int max_connections = 256;  // the async engine's bound on open connections
 };
 
 // One streaming exchange in progress. Its status and headers are known once open_stream returns;
@@ -86,6 +90,8 @@ class StreamTransfer {
   virtual std::string_view read() = 0;
   // How often the transfer paused because the consumer had not taken the bytes yet.
   virtual std::size_t pauses() const = 0;
+  // Throws APIUserAbortError once the request's CancelToken was cancelled.
+  virtual void check_cancelled() const {}
 };
 
 class Transport {
@@ -98,6 +104,8 @@ class Transport {
                                                       std::chrono::milliseconds idle_timeout) = 0;
   // Drops idle pooled connections.
   virtual void close() = 0;
+  // The event loop for this transport's async calls (one per Client, made on first use).
+  virtual std::unique_ptr<class Engine> make_engine() = 0;
 };
 
 std::unique_ptr<Transport> make_curl_transport(const TransportConfig& config);

@@ -73,4 +73,15 @@ Response Baby::infer(std::string_view prompt, const RequestOptions& request_opti
   return infer(Json{{"prompt", std::string(prompt)}}, request_options);
 }
 
+Future<Response> Baby::infer_async(const Json& params,
+                                   const RequestOptions& request_options) const {
+  const Json body = normalize_infer_params(params, core_->options().default_model);
+  return core_->request_async("POST", "/infer", &body, request_options);
+}
+
+Future<Response> Baby::infer_async(std::string_view prompt,
+                                   const RequestOptions& request_options) const {
+  return infer_async(Json{{"prompt", std::string(prompt)}}, request_options);
+}
+
 }  // namespace babyapi

@@ -246,7 +246,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
     // as a pause, so polling never spins. The pause goes through the client's sleeper.
     const auto spent = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
     const milliseconds pause = std::min(hold - spent, remaining());
-    if (pause.count() > 0) core_->sleep(pause);
+    if (pause.count() > 0) core_->sleep(pause, request_options.cancel);
   }
 }
 

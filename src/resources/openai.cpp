@@ -47,6 +47,37 @@ Response Completions::create(const Json& params, const RequestOptions& request_o
   return core_->request("POST", "/v1/completions", &params, request_options);
 }
 
+// The async and batch forms, the same for each resource that POSTs params to one path.
+#define BABYAPI_ASYNC_FORMS(Resource, path, name)                                          \
+  Future<Response> Resource::create_async(const Json& params,                              \
+                                          const RequestOptions& request_options) const {   \
+    refuse_stream_flag(params, name);                                                      \
+    return core_->request_async("POST", path, &params, request_options);                   \
+  }                                                                                        \
+  std::vector<Result<Response>> Resource::create_many(std::vector<Json> params,            \
+                                                      const BatchOptions& options) const { \
+    for (const Json& item : params) refuse_stream_flag(item, name);                        \
+    return core_->request_many(path, std::move(params), options);                          \
+  }
+
+BABYAPI_ASYNC_FORMS(ChatCompletions, "/v1/chat/completions", "chat.completions")
+BABYAPI_ASYNC_FORMS(Completions, "/v1/completions", "completions")
+BABYAPI_ASYNC_FORMS(Embeddings, "/v1/embeddings", "embeddings")
+BABYAPI_ASYNC_FORMS(Rerank, "/v1/rerank", "rerank")
+#undef BABYAPI_ASYNC_FORMS
+
+Future<void> ChatCompletions::stream_async(const Json& params,
+                                           std::function<void(const SSEEvent&)> on_event,
+                                           const RequestOptions& request_options) const {
+  return core_->stream_async("/v1/chat/completions", params, std::move(on_event), request_options);
+}
+
+Future<void> Completions::stream_async(const Json& params,
+                                       std::function<void(const SSEEvent&)> on_event,
+                                       const RequestOptions& request_options) const {
+  return core_->stream_async("/v1/completions", params, std::move(on_event), request_options);
+}
+
 Response Embeddings::create(const Json& params, const RequestOptions& request_options) const {
   return core_->request("POST", "/v1/embeddings", &params, request_options);
 }

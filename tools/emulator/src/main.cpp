@@ -227,9 +227,11 @@ int main(int argc, char** argv) {
   svr.set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which lets a second emulator bind the same
   // port and silently share it. SO_REUSEADDR alone only permits TIME_WAIT reuse.
-  svr.set_socket_options([](socket_t sock) {
+  int listen_fd = -1;
+  svr.set_socket_options([&listen_fd](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
   });
   emulator.install(svr);
 
@@ -244,6 +246,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   emulator.set_port(port);
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections (a client opening
+  // hundreds at once) then waits out SYN retransmits, a second or more each. listen() again on the
+  // bound socket raises the backlog (Linux caps it at net.core.somaxconn).
+  if (listen_fd >= 0 && ::listen(listen_fd, 4096) != 0) std::perror("babyapi-emulator: listen");
 
   std::atomic<bool> listen_ok{false};
   std::thread listener([&] {
