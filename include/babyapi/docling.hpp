@@ -10,6 +10,7 @@
 
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/files.hpp"
+#include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
@@ -58,7 +59,33 @@ class DoclingChunk {
   Response hierarchical_file_async(const Files& files, const Json& options = Json::object(),
                                    const RequestOptions& request_options = {}) const;
 
+  // Each call above as a Future, run on the Client's engine like create_async. Named *_future
+  // because *_async already names docling-serve's async tasks.
+  Future<Response> hybrid_source_future(const Json& body,
+                                        const RequestOptions& request_options = {}) const;
+  Future<Response> hybrid_file_future(const Files& files, const Json& options = Json::object(),
+                                      const RequestOptions& request_options = {}) const;
+  Future<Response> hierarchical_source_future(const Json& body,
+                                              const RequestOptions& request_options = {}) const;
+  Future<Response> hierarchical_file_future(const Files& files,
+                                            const Json& options = Json::object(),
+                                            const RequestOptions& request_options = {}) const;
+  Future<Response> hybrid_source_async_future(const Json& body,
+                                              const RequestOptions& request_options = {}) const;
+  Future<Response> hybrid_file_async_future(const Files& files,
+                                            const Json& options = Json::object(),
+                                            const RequestOptions& request_options = {}) const;
+  Future<Response> hierarchical_source_async_future(
+      const Json& body, const RequestOptions& request_options = {}) const;
+  Future<Response> hierarchical_file_async_future(const Files& files,
+                                                  const Json& options = Json::object(),
+                                                  const RequestOptions& request_options = {}) const;
+
  private:
+  Future<Response> source_future(std::string_view kind, bool async, const Json& body,
+                                 const RequestOptions& request_options) const;
+  Future<Response> file_future(std::string_view kind, bool async, const Files& files,
+                               const Json& options, const RequestOptions& request_options) const;
   Response source(std::string_view kind, bool async, const Json& body,
                   const RequestOptions& request_options) const;
   Response file(std::string_view kind, bool async, const Files& files, const Json& options,
@@ -90,6 +117,19 @@ class Docling {
   Response convert_source_async(const Json& body, const RequestOptions& request_options = {}) const;
   Response convert_file_async(const Files& files, const Json& options = Json::object(),
                               const RequestOptions& request_options = {}) const;
+
+  // The four conversions above as Futures, run on the Client's engine like create_async (see
+  // the README's Concurrency section). Named *_future because *_async already names
+  // docling-serve's async tasks: convert_source_async_future is the submit, as a Future.
+  Future<Response> convert_source_future(const Json& body,
+                                         const RequestOptions& request_options = {}) const;
+  Future<Response> convert_file_future(const Files& files, const Json& options = Json::object(),
+                                       const RequestOptions& request_options = {}) const;
+  Future<Response> convert_source_async_future(const Json& body,
+                                               const RequestOptions& request_options = {}) const;
+  Future<Response> convert_file_async_future(const Files& files,
+                                             const Json& options = Json::object(),
+                                             const RequestOptions& request_options = {}) const;
 
   // GET /docling/v1/status/poll/{task_id}; pin it with the x-babyapi-docling-id header.
   // res["task_status"] is pending, started, success or failure.

@@ -24,6 +24,24 @@ Response pin_answer(Response res) {
   return res;
 }
 
+// The same for an async submit's Future: the pinned answer, or the submit's own error.
+Future<Response> pin_answer(Future<Response> submit) {
+  auto pinned = std::make_shared<detail::FutureState<Response>>();
+  pinned->set_canceller([submit] { submit.cancel(); });
+  submit.then([pinned](Result<Response> result) {
+    if (!result.ok()) {
+      pinned->complete(std::move(result));
+      return;
+    }
+    try {
+      pinned->complete(Result<Response>(pin_answer(std::move(result).value())));
+    } catch (...) {
+      pinned->complete(Result<Response>(std::current_exception()));
+    }
+  });
+  return Future<Response>(pinned);
+}
+
 detail::Form file_parts(const Files& files) {
   if (files.size() == 0) throw BabyAPIError("Docling: give at least one file");
   detail::Form form;
@@ -110,31 +128,60 @@ Response Docling::version(const RequestOptions& request_options) const {
   return core_->request("GET", "/docling/version", nullptr, request_options);
 }
 
+constexpr const char* kConvertSource = "/docling/v1/convert/source";
+constexpr const char* kConvertSourceAsync = "/docling/v1/convert/source/async";
+constexpr const char* kConvertFile = "/docling/v1/convert/file";
+constexpr const char* kConvertFileAsync = "/docling/v1/convert/file/async";
+
+detail::Form convert_form(const Files& files, const Json& options) {
+  detail::Form form = file_parts(files);
+  detail::append_option_fields(form, options);
+  return form;
+}
+
 Response Docling::convert_source(const Json& body, const RequestOptions& request_options) const {
-  return core_->request("POST", "/docling/v1/convert/source", &body, request_options);
+  return core_->request("POST", kConvertSource, &body, request_options);
 }
 
 // The async submits are not idempotent: each one that reaches a node queues a task. So they are
 // retried only when the server surely did not take them (see ClientCore::request).
 Response Docling::convert_source_async(const Json& body,
                                        const RequestOptions& request_options) const {
-  return pin_answer(core_->request("POST", "/docling/v1/convert/source/async", &body,
-                                   request_options, /*idempotent=*/false));
+  return pin_answer(
+      core_->request("POST", kConvertSourceAsync, &body, request_options, /*idempotent=*/false));
 }
 
 Response Docling::convert_file(const Files& files, const Json& options,
                                const RequestOptions& request_options) const {
-  detail::Form form = file_parts(files);
-  detail::append_option_fields(form, options);
-  return core_->request_form("/docling/v1/convert/file", std::move(form), request_options);
+  return core_->request_form(kConvertFile, convert_form(files, options), request_options);
 }
 
 Response Docling::convert_file_async(const Files& files, const Json& options,
                                      const RequestOptions& request_options) const {
-  detail::Form form = file_parts(files);
-  detail::append_option_fields(form, options);
-  return pin_answer(core_->request_form("/docling/v1/convert/file/async", std::move(form),
+  return pin_answer(core_->request_form(kConvertFileAsync, convert_form(files, options),
                                         request_options, /*idempotent=*/false));
+}
+
+Future<Response> Docling::convert_source_future(const Json& body,
+                                                const RequestOptions& request_options) const {
+  return core_->request_async("POST", kConvertSource, &body, request_options);
+}
+
+Future<Response> Docling::convert_source_async_future(const Json& body,
+                                                      const RequestOptions& request_options) const {
+  return pin_answer(core_->request_async("POST", kConvertSourceAsync, &body, request_options,
+                                         /*idempotent=*/false));
+}
+
+Future<Response> Docling::convert_file_future(const Files& files, const Json& options,
+                                              const RequestOptions& request_options) const {
+  return core_->request_form_async(kConvertFile, convert_form(files, options), request_options);
+}
+
+Future<Response> Docling::convert_file_async_future(const Files& files, const Json& options,
+                                                    const RequestOptions& request_options) const {
+  return pin_answer(core_->request_form_async(kConvertFileAsync, convert_form(files, options),
+                                              request_options, /*idempotent=*/false));
 }
 
 Response Docling::poll_status(std::string_view task_id,
@@ -250,16 +297,12 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
   }
 }
 
-Response DoclingChunk::source(std::string_view kind, bool async, const Json& body,
-                              const RequestOptions& request_options) const {
-  const std::string path =
-      "/docling/v1/chunk/" + std::string(kind) + "/source" + (async ? "/async" : "");
-  Response res = core_->request("POST", path, &body, request_options, /*idempotent=*/!async);
-  return async ? pin_answer(std::move(res)) : res;
+std::string chunk_path(std::string_view kind, std::string_view from, bool async) {
+  return "/docling/v1/chunk/" + std::string(kind) + "/" + std::string(from) +
+         (async ? "/async" : "");
 }
 
-Response DoclingChunk::file(std::string_view kind, bool async, const Files& files,
-                            const Json& options, const RequestOptions& request_options) const {
+detail::Form chunk_form(const Files& files, const Json& options) {
   if (!options.is_object() && !options.is_null()) {
     throw BabyAPIError("Docling chunking options must be a JSON object");
   }
@@ -275,27 +318,70 @@ Response DoclingChunk::file(std::string_view kind, bool async, const Files& file
       }
     }
   }
-  const std::string path =
-      "/docling/v1/chunk/" + std::string(kind) + "/file" + (async ? "/async" : "");
-  Response res = core_->request_form(path, std::move(form), request_options, /*idempotent=*/!async);
+  return form;
+}
+
+Response DoclingChunk::source(std::string_view kind, bool async, const Json& body,
+                              const RequestOptions& request_options) const {
+  Response res = core_->request("POST", chunk_path(kind, "source", async), &body, request_options,
+                                /*idempotent=*/!async);
+  return async ? pin_answer(std::move(res)) : res;
+}
+
+Response DoclingChunk::file(std::string_view kind, bool async, const Files& files,
+                            const Json& options, const RequestOptions& request_options) const {
+  Response res = core_->request_form(chunk_path(kind, "file", async), chunk_form(files, options),
+                                     request_options, /*idempotent=*/!async);
+  return async ? pin_answer(std::move(res)) : res;
+}
+
+Future<Response> DoclingChunk::source_future(std::string_view kind, bool async, const Json& body,
+                                             const RequestOptions& request_options) const {
+  Future<Response> res = core_->request_async("POST", chunk_path(kind, "source", async), &body,
+                                              request_options, /*idempotent=*/!async);
+  return async ? pin_answer(std::move(res)) : res;
+}
+
+Future<Response> DoclingChunk::file_future(std::string_view kind, bool async, const Files& files,
+                                           const Json& options,
+                                           const RequestOptions& request_options) const {
+  Future<Response> res =
+      core_->request_form_async(chunk_path(kind, "file", async), chunk_form(files, options),
+                                request_options, /*idempotent=*/!async);
   return async ? pin_answer(std::move(res)) : res;
 }
 
 // The four entry points of each chunker differ only in the path they name.
-#define BABYAPI_CHUNKER(name)                                                                    \
-  Response DoclingChunk::name##_source(const Json& body, const RequestOptions& ro) const {       \
-    return source(#name, false, body, ro);                                                       \
-  }                                                                                              \
-  Response DoclingChunk::name##_source_async(const Json& body, const RequestOptions& ro) const { \
-    return source(#name, true, body, ro);                                                        \
-  }                                                                                              \
-  Response DoclingChunk::name##_file(const Files& files, const Json& options,                    \
-                                     const RequestOptions& ro) const {                           \
-    return file(#name, false, files, options, ro);                                               \
-  }                                                                                              \
-  Response DoclingChunk::name##_file_async(const Files& files, const Json& options,              \
-                                           const RequestOptions& ro) const {                     \
-    return file(#name, true, files, options, ro);                                                \
+#define BABYAPI_CHUNKER(name)                                                                      \
+  Response DoclingChunk::name##_source(const Json& body, const RequestOptions& ro) const {         \
+    return source(#name, false, body, ro);                                                         \
+  }                                                                                                \
+  Response DoclingChunk::name##_source_async(const Json& body, const RequestOptions& ro) const {   \
+    return source(#name, true, body, ro);                                                          \
+  }                                                                                                \
+  Response DoclingChunk::name##_file(const Files& files, const Json& options,                      \
+                                     const RequestOptions& ro) const {                             \
+    return file(#name, false, files, options, ro);                                                 \
+  }                                                                                                \
+  Response DoclingChunk::name##_file_async(const Files& files, const Json& options,                \
+                                           const RequestOptions& ro) const {                       \
+    return file(#name, true, files, options, ro);                                                  \
+  }                                                                                                \
+  Future<Response> DoclingChunk::name##_source_future(const Json& body, const RequestOptions& ro)  \
+      const {                                                                                      \
+    return source_future(#name, false, body, ro);                                                  \
+  }                                                                                                \
+  Future<Response> DoclingChunk::name##_source_async_future(const Json& body,                      \
+                                                            const RequestOptions& ro) const {      \
+    return source_future(#name, true, body, ro);                                                   \
+  }                                                                                                \
+  Future<Response> DoclingChunk::name##_file_future(const Files& files, const Json& options,       \
+                                                    const RequestOptions& ro) const {              \
+    return file_future(#name, false, files, options, ro);                                          \
+  }                                                                                                \
+  Future<Response> DoclingChunk::name##_file_async_future(const Files& files, const Json& options, \
+                                                          const RequestOptions& ro) const {        \
+    return file_future(#name, true, files, options, ro);                                           \
   }
 
 BABYAPI_CHUNKER(hybrid)

@@ -428,6 +428,41 @@ TEST_F(DoclingTest, AsyncChunkingWithWait) {
   EXPECT_FALSE(result["chunks"].empty());
 }
 
+// The conversions as Futures: all in flight at once on the engine, each with the answer its
+// blocking twin gives; a submit's Future carries the pin, and a bad file fails before sending.
+TEST_F(DoclingTest, ConversionsAndChunkingAsFutures) {
+  Client client(emulator().client_options());
+  const std::string path = write_file("future.md", "# Future\n\nPart one.\n\n# Two\n\nMore.\n");
+  const Json source = {{"sources", {{{"kind", "http"}, {"url", "https://example.com/a.pdf"}}}}};
+  std::string tag;
+  Future<Response> from_url = client.docling.convert_source_future(source);
+  Future<Response> from_file =
+      client.docling.convert_file_future(path, Json::object(), tagged(tag));
+  Future<Response> submit = client.docling.convert_file_async_future(path);
+  Future<Response> submit_url = client.docling.convert_source_async_future(source);
+  Future<Response> chunks = client.docling.chunk.hierarchical_file_future(path);
+  Future<Response> chunks_url = client.docling.chunk.hybrid_source_future(source);
+  Future<Response> chunk_submit = client.docling.chunk.hybrid_file_async_future(path);
+
+  EXPECT_NE(from_url.get()["document"]["md_content"].get<std::string>().find("example.com"),
+            std::string::npos);
+  EXPECT_EQ(from_file.get()["document"]["md_content"].get<std::string>().find("# Future"), 0u);
+  EXPECT_EQ(logged(tag).at(0)["form"]["files"][0]["fnv1a64"],
+            testing::fnv1a64_hex("# Future\n\nPart one.\n\n# Two\n\nMore.\n"));
+  EXPECT_GE(chunks.get()["chunks"].size(), 2u);
+  EXPECT_FALSE(chunks_url.get()["chunks"].empty());
+  for (Future<Response>* task : {&submit, &submit_url, &chunk_submit}) {
+    Response submitted = task->get();
+    const std::string node = submitted["_babyapi_docling_id"];
+    EXPECT_FALSE(node.empty());
+    Response done = client.docling.wait_for_result(submitted["task_id"].get<std::string>(),
+                                                   WaitOptions{node, milliseconds(5)});
+    EXPECT_TRUE(done.contains("document") || done.contains("chunks")) << done.json().dump();
+  }
+  EXPECT_THROW(client.docling.convert_file_future(temp_path("absent.pdf")), BabyAPIError);
+  EXPECT_THROW(client.docling.chunk.hybrid_file_future(path, Json::array()), BabyAPIError);
+}
+
 TEST_F(DoclingTest, UploadProgressArrivesAndEndsAtTheBodySize) {
   Client client(emulator().client_options());
   const std::string content(4 << 20, 'p');
