@@ -26,6 +26,11 @@
 namespace babyapi {
 
 namespace detail {
+// Logs a warning for each of vLLM's removed guided_* keys in params (src/agents.cpp).
+void warn_removed_guided_keys(const Json& params);
+}  // namespace detail
+
+namespace detail {
 class Engine;
 }
 

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "babyapi/errors.hpp"
+#include "sse/chunk_fields.hpp"
 #include "util/strings.hpp"
 
 namespace babyapi {
@@ -92,6 +93,54 @@ const Json& Response::get(std::string_view key) const& noexcept {
   if (!json_.is_object()) return kNull;
   const auto found = json_.find(key);
   return found == json_.end() ? kNull : *found;
+}
+
+namespace {
+
+const Json* first_message(const Json& document) noexcept {
+  const Json* choice = detail::find_choice(document, 0);
+  if (choice == nullptr) return nullptr;
+  const auto message = choice->find("message");
+  return message != choice->end() && message->is_object() ? &*message : nullptr;
+}
+
+}  // namespace
+
+std::string Response::content() const {
+  if (const Json* message = first_message(json_)) {
+    const std::string* content = detail::string_member(*message, "content");
+    return content != nullptr ? *content : std::string();
+  }
+  const Json* choice = detail::find_choice(json_, 0);
+  const std::string* text = choice != nullptr ? detail::string_member(*choice, "text") : nullptr;
+  return text != nullptr ? *text : std::string();
+}
+
+std::string Response::reasoning() const {
+  const Json* message = first_message(json_);
+  const std::string* reasoning = message != nullptr ? detail::reasoning_member(*message) : nullptr;
+  return reasoning != nullptr ? *reasoning : std::string();
+}
+
+Json Response::tool_calls() const {
+  const Json* message = first_message(json_);
+  if (message == nullptr) return Json::array();
+  const auto calls = message->find("tool_calls");
+  return calls != message->end() && calls->is_array() ? *calls : Json::array();
+}
+
+std::optional<std::string> Response::finish_reason() const {
+  const Json* choice = detail::find_choice(json_, 0);
+  const std::string* reason =
+      choice != nullptr ? detail::string_member(*choice, "finish_reason") : nullptr;
+  if (reason == nullptr) return std::nullopt;
+  return *reason;
+}
+
+Json Response::usage() const {
+  if (!json_.is_object()) return nullptr;
+  const auto usage = json_.find("usage");
+  return usage != json_.end() && usage->is_object() ? *usage : Json(nullptr);
 }
 
 bool Response::contains(std::string_view key) const noexcept {

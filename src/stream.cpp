@@ -16,7 +16,40 @@ StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> t
       headers_(transfer_->headers()),
       status_(transfer_->status()),
       parser_(parser_options),
+      max_bytes_(parser_options.max_event_size != 0 ? parser_options.max_event_size
+                                                    : StreamAccumulator::kDefaultMaxBytes),
       error_context_(std::move(error_context)) {}
+
+void StreamState::record(const SSEEvent& event) {
+  if (accumulator_) {
+    accumulator_->add(event);
+    return;
+  }
+  recorded_.push_back(event.raw());
+  recorded_bytes_ += event.raw().size();
+  if (recorded_bytes_ > kRecordBytes) accumulator();
+}
+
+StreamAccumulator& StreamState::accumulator() {
+  if (!accumulator_) {
+    accumulator_.emplace(max_bytes_);
+    std::vector<std::string> recorded = std::move(recorded_);
+    recorded_.clear();
+    recorded_bytes_ = 0;
+    for (std::string& data : recorded) accumulator_->add(SSEEvent(std::move(data)));
+  }
+  return *accumulator_;
+}
+
+Json StreamState::last_usage() const {
+  if (accumulator_) return accumulator_->usage();
+  for (auto it = recorded_.rbegin(); it != recorded_.rend(); ++it) {
+    if (it->find("\"usage\"") == std::string::npos) continue;  // most chunks: no parse
+    const std::optional<Json> usage = SSEEvent(*it).usage();
+    if (usage) return *usage;
+  }
+  return nullptr;
+}
 
 bool StreamState::advance() {
   if (transfer_) transfer_->check_cancelled();  // a cancel stops the stream at the next read
@@ -39,6 +72,7 @@ bool StreamState::advance() {
   queue_.pop_front();
   if (current_.done()) saw_done_ = true;
   check_for_error(current_);
+  record(current_);
   return true;
 }
 
@@ -125,5 +159,17 @@ bool Stream::saw_done() const noexcept { return state_ && state_->saw_done_; }
 void Stream::close() noexcept {
   if (state_) state_->close();
 }
+
+Json Stream::final_completion() {
+  if (!state_) throw BabyAPIError("final_completion() on a moved-from Stream");
+  state_->started = true;
+  StreamAccumulator& accumulator = state_->accumulator();
+  while (state_->advance()) {
+  }
+  accumulator.finish();
+  return accumulator.completion();
+}
+
+Json Stream::usage() const { return state_ ? state_->last_usage() : Json(nullptr); }
 
 }  // namespace babyapi

@@ -4,10 +4,14 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/sse.hpp"
 #include "babyapi/stream.hpp"
+#include "babyapi/stream_accumulator.hpp"
 #include "error_mapper.hpp"
 #include "http/transport.hpp"
 
@@ -25,6 +29,11 @@ class StreamState {
   void close() noexcept;
   bool started = false;
 
+  // The accumulator of every event delivered so far, made on first use from what was recorded.
+  StreamAccumulator& accumulator();
+  // The last usage among the events delivered so far; null when none.
+  Json last_usage() const;
+
  private:
   // Throws BabyAPIError when the event reports an error.
   void check_for_error(const SSEEvent& event) const;
@@ -38,6 +47,15 @@ class StreamState {
   SSEEvent current_;
   bool finished_ = false;
   bool saw_done_ = false;
+  // Every event delivered is kept for final_completion() and usage(): as its data while small
+  // (a copy costs less than a parse, and most callers never ask), then, past kRecordBytes, fed to
+  // the accumulator as it comes.
+  static constexpr std::size_t kRecordBytes = std::size_t{1} << 20;
+  void record(const SSEEvent& event);
+  std::vector<std::string> recorded_;
+  std::size_t recorded_bytes_ = 0;
+  std::size_t max_bytes_;
+  std::optional<StreamAccumulator> accumulator_;
   detail::ErrorContext error_context_;
 
   friend class Stream;

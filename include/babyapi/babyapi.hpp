@@ -1,6 +1,7 @@
 // The whole public API of the BabyAPI C++ SDK.
 #pragma once
 
+#include "babyapi/agents.hpp"
 #include "babyapi/baby.hpp"
 #include "babyapi/cancel.hpp"
 #include "babyapi/chat.hpp"
@@ -18,5 +19,6 @@
 #include "babyapi/response.hpp"
 #include "babyapi/sse.hpp"
 #include "babyapi/stream.hpp"
+#include "babyapi/stream_accumulator.hpp"
 #include "babyapi/version.hpp"
 #include "babyapi/vision.hpp"

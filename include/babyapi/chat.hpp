@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "babyapi/agents.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
@@ -36,6 +37,28 @@ class ChatCompletions {
   // the typed error (one thrown by on_event included); cancel() closes the connection at once.
   Future<void> stream_async(const Json& params, std::function<void(const SSEEvent&)> on_event,
                             const RequestOptions& request_options = {}) const;
+
+  // Structured outputs: asks for an answer that follows `schema` (a JSON Schema object), as
+  // response_format {"type": "json_schema", "json_schema": {"name", "schema", "strict": true}},
+  // and returns the first choice's content as T (through nlohmann's from_json, or Json itself)
+  // with the Response. Throws LengthFinishReasonError (finish_reason "length": the JSON was cut)
+  // or ContentFilterFinishReasonError, and BabyAPIError carrying the content when it is not JSON
+  // or not a valid T. params must not set response_format itself. The schema's "title", when it
+  // is a name of letters, digits, '_' and '-', names it; otherwise "response".
+  template <class T>
+  Parsed<T> parse(const Json& params, const Json& schema,
+                  const RequestOptions& request_options = {}) const {
+    Response response = create_structured(params, schema, request_options);
+    Json value = detail::structured_content(response);
+    try {
+      return Parsed<T>{value.template get<T>(), std::move(response)};
+    } catch (const Json::exception& error) {
+      detail::throw_invalid_structured(response, error.what());
+    }
+  }
+  // The call parse<T>() makes: the Response, its finish_reason checked, its content left to you.
+  Response create_structured(const Json& params, const Json& schema,
+                             const RequestOptions& request_options = {}) const;
 
  private:
   CorePtr core_;

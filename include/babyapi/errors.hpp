@@ -132,4 +132,18 @@ class InternalServerError : public APIStatusError {  // >= 500
   using APIStatusError::APIStatusError;
 };
 
+// chat.completions.parse<T>() got an answer the model stopped before finishing: finish_reason
+// "length" (max_tokens ran out, so the JSON is cut). body() holds the content it did give.
+class LengthFinishReasonError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
+// chat.completions.parse<T>() got an answer withheld by a content filter (finish_reason
+// "content_filter").
+class ContentFilterFinishReasonError : public BabyAPIError {
+ public:
+  using BabyAPIError::BabyAPIError;
+};
+
 }  // namespace babyapi

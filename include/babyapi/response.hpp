@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,18 @@ class Response {
   const Json& get(std::string_view key) const& noexcept;
   Json get(std::string_view key) && { return get(key); }
   bool contains(std::string_view key) const noexcept;
+
+  // The first choice of a chat or completions answer, read without throwing (the names match
+  // SSEEvent's and Stream's). content(): its message.content (chat) or text (completions); ""
+  // when null or absent (a tool-calls-only answer). reasoning(): message.reasoning, else the
+  // legacy reasoning_content; "". tool_calls(): message.tool_calls, an empty array when none.
+  // finish_reason(): nullopt when absent. usage(): the answer's usage object, null when none.
+  // The first choice is the one with index 0, else the first element (as SSEEvent numbers them).
+  std::string content() const;
+  std::string reasoning() const;
+  Json tool_calls() const;
+  std::optional<std::string> finish_reason() const;
+  Json usage() const;
 
   operator const Json&() const noexcept { return json_; }  // NOLINT(google-explicit-constructor)
 

@@ -64,6 +64,17 @@ class SSEEvent {
   // text is dropped for it.
   std::string text(std::size_t choice) const;
 
+  // The reasoning text in this chunk for choice `choice` (numbered as text() numbers them): its
+  // `delta.reasoning`, else the legacy `delta.reasoning_content` (vLLM renamed it; both are
+  // read so neither spelling is lost); "" when absent. Parses the data (see data()).
+  std::string reasoning(std::size_t choice = 0) const;
+  // The choice's `finish_reason` ("stop", "length", "tool_calls", ...) when this chunk carries
+  // one; nullopt on ordinary chunks (null) and when the data is not a chunk.
+  std::optional<std::string> finish_reason(std::size_t choice = 0) const;
+  // The chunk's `usage` object (with stream_options.include_usage, the final chunk's; with
+  // continuous_usage_stats, every chunk's); nullopt when absent or null.
+  std::optional<Json> usage() const;
+
   // Equal when what was sent is equal (data, event, id, retry); the JSON cache does not count.
   friend bool operator==(const SSEEvent& a, const SSEEvent& b) noexcept {
     return a.raw_ == b.raw_ && a.event_ == b.event_ && a.id_ == b.id_ && a.retry_ == b.retry_;

@@ -78,6 +78,19 @@ class Stream {
   // does.
   void close() noexcept;
 
+  // The whole stream accumulated into the answer the same request would have given without
+  // streaming (see StreamAccumulator::completion()): chat.completion with each choice's message
+  // {role, content, reasoning, refusal, tool_calls}, finish_reason and logprobs, or
+  // text_completion with text; plus id, model, created and the last usage. It includes the
+  // events already iterated, and reads (consumes) whatever is left, so the loop ends after it.
+  // Throws what reading throws (a server error event, a cut connection), and
+  // ResponseTooLargeError past StreamAccumulator's bounds. May be called again: the same answer.
+  Json final_completion();
+
+  // The last usage the server sent so far (vLLM sends one per chunk with
+  // continuous_usage_stats, or a final one with include_usage); null when none came.
+  Json usage() const;
+
  private:
   std::unique_ptr<StreamState> state_;
 };

@@ -3,6 +3,7 @@
 
 #include "babyapi/sse.hpp"
 #include "sse/choice_text.hpp"
+#include "sse/chunk_fields.hpp"
 #include "sse/json_escapes.hpp"
 
 namespace babyapi {
@@ -52,6 +53,33 @@ std::string SSEEvent::text(std::size_t choice) const {
   // Not JSON, or beyond what the scanner vouches for: nlohmann decides, and the parse is kept.
   const std::optional<Json>& document = data();
   return document ? detail::choice_text(*document, choice) : std::string();
+}
+
+std::string SSEEvent::reasoning(std::size_t choice) const {
+  const std::optional<Json>& document = data();
+  const Json* element = document ? detail::find_choice(*document, choice) : nullptr;
+  if (element == nullptr) return std::string();
+  const auto delta = element->find("delta");
+  if (delta == element->end()) return std::string();
+  const std::string* reasoning = detail::reasoning_member(*delta);
+  return reasoning != nullptr ? *reasoning : std::string();
+}
+
+std::optional<std::string> SSEEvent::finish_reason(std::size_t choice) const {
+  const std::optional<Json>& document = data();
+  const Json* element = document ? detail::find_choice(*document, choice) : nullptr;
+  const std::string* reason =
+      element != nullptr ? detail::string_member(*element, "finish_reason") : nullptr;
+  if (reason == nullptr) return std::nullopt;
+  return *reason;
+}
+
+std::optional<Json> SSEEvent::usage() const {
+  const std::optional<Json>& document = data();
+  if (!document || !document->is_object()) return std::nullopt;
+  const auto usage = document->find("usage");
+  if (usage == document->end() || !usage->is_object()) return std::nullopt;
+  return *usage;
 }
 
 void SSEEvent::clear() noexcept {

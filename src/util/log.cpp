@@ -20,9 +20,10 @@ void append_hex_escape(std::string& out, unsigned char byte) {
 LogLevel log_level() noexcept {
   static const LogLevel level = [] {
     const char* value = std::getenv("BABYAPI_LOG");
-    if (value == nullptr) return LogLevel::kOff;
+    if (value == nullptr) return LogLevel::kWarn;
     if (iequals(value, "debug")) return LogLevel::kDebug;
     if (iequals(value, "info")) return LogLevel::kInfo;
+    if (iequals(value, "warn") || iequals(value, "warning")) return LogLevel::kWarn;
     return LogLevel::kOff;
   }();
   return level;
@@ -58,7 +59,9 @@ std::string escape_log_text(std::string_view text) {
 }
 
 void write_log_line(std::FILE* out, LogLevel level, std::string_view message) noexcept {
-  const char* const name = level == LogLevel::kDebug ? "debug" : "info";
+  const char* const name = level == LogLevel::kDebug  ? "debug"
+                           : level == LogLevel::kWarn ? "warning"
+                                                      : "info";
   try {
     const std::string text = escape_log_text(message);
     // Escaped text holds no NUL, so %s prints all of it.

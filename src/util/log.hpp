@@ -1,5 +1,6 @@
-// Diagnostics on stderr, switched on by the BABYAPI_LOG environment variable ("info": retries and
-// errors; "debug": every request and answer too). Never prints credentials.
+// Diagnostics on stderr, chosen by the BABYAPI_LOG environment variable: warnings (a request that
+// uses parameters current servers ignore) by default, "off" for none, "info" for retries and
+// errors too, "debug" for every request and answer too. Never prints credentials.
 #pragma once
 
 #include <cstdio>
@@ -8,7 +9,7 @@
 
 namespace babyapi::detail {
 
-enum class LogLevel { kOff = 0, kInfo = 1, kDebug = 2 };
+enum class LogLevel { kOff = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
 
 LogLevel log_level() noexcept;
 inline bool log_enabled(LogLevel level) noexcept { return log_level() >= level; }

@@ -90,7 +90,7 @@ TEST_F(AsyncTest, FuturesDeliverResultsAndTypedErrors) {
   Future<Response> chat = client.chat.completions.create_async(chat_params("hello there"));
   Future<Response> completion = client.completions.create_async(this->completion("one two"));
   Future<Response> embeddings =
-      client.embeddings.create_async({{"model", "m"}, {"input", {"a", "b"}}});
+      client.embeddings.create_async({{"model", "qwen3-embedding"}, {"input", {"a", "b"}}});
   Future<Response> infer = client.baby.infer_async({{"prompt", "hi"}, {"model", "mistral"}});
   Future<Response> missing = client.get_async("/v1/no-such-route");
   EXPECT_EQ(chat.get()["choices"][0]["message"]["content"], "hello there");
@@ -261,7 +261,7 @@ TEST_F(AsyncTest, RateLimitsHalveTheBatchAndItGrowsBack) {
       with_header("x-emulator-fault", "status=429;times=6;retry-after-ms=100;id=" + unique());
   std::vector<std::size_t> limits;
   options.on_limit = [&](std::size_t limit) { limits.push_back(limit); };
-  std::vector<Json> params(64, Json{{"model", "m"}, {"input", "x"}});
+  std::vector<Json> params(64, Json{{"model", "qwen3-embedding"}, {"input", "x"}});
   std::vector<Result<Response>> results = client.embeddings.create_many(params, options);
   for (const auto& result : results) EXPECT_TRUE(result.ok());
   ASSERT_FALSE(limits.empty());

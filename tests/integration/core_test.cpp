@@ -288,12 +288,13 @@ TEST_F(CoreTest, OneClientSharedByThreads) {
         if (i % 5 == 4) {
           std::string text;
           for (const SSEEvent& event :
-               client.completions.stream({{"model", "m"}, {"prompt", prompt}})) {
+               client.completions.stream({{"model", "mistral"}, {"prompt", prompt}})) {
             text += event.text();
           }
           if (text == prompt) ++answered;
         } else if (client.completions.create(
-                       {{"model", "m"}, {"prompt", prompt}})["choices"][0]["text"] == prompt) {
+                       {{"model", "mistral"}, {"prompt", prompt}})["choices"][0]["text"] ==
+                   prompt) {
           ++answered;
         }
       }

@@ -2,8 +2,10 @@
 // with SSE streaming) and BabyAPI's /infer.
 #include <memory>
 #include <optional>
+#include <set>
 #include <utility>
 
+#include "agent_answers.hpp"
 #include "server.hpp"
 #include "streaming.hpp"
 #include "textutil.hpp"
@@ -97,9 +99,18 @@ std::optional<long long> max_tokens_of(const OJson& body) {
   return m;
 }
 
+// stream_options.include_usage; as in vLLM (StreamOptions in
+// vllm/entrypoints/openai/engine/protocol.py) it defaults to true once stream_options is sent.
 bool wants_usage_chunk(const OJson& body) {
   auto it = body.find("stream_options");
-  return it != body.end() && it->is_object() && it->value("include_usage", false) == true;
+  return it != body.end() && it->is_object() && it->value("include_usage", true) == true;
+}
+
+// stream_options.continuous_usage_stats, honoured only with include_usage (vLLM's
+// should_include_usage).
+bool wants_continuous_usage(const OJson& body) {
+  auto it = body.find("stream_options");
+  return wants_usage_chunk(body) && it->value("continuous_usage_stats", false) == true;
 }
 
 void chat_completions(Call& call) {
@@ -133,8 +144,35 @@ void chat_completions(Call& call) {
       echo = text;  // no user message at all: echo the last message
     }
   }
+  // After a tool ran, the model answers with what the tool returned.
+  if (mit->back()["role"] == "tool")
+    echo = render_content(mit->back().value("content", OJson()), "");
+  check_model(model);
   const Answer a = make_answer(echo, opt.tokens, max_tokens);
   const std::string id = "chatcmpl-emu-" + std::to_string(call.seq);
+
+  const std::set<std::string> quirks = parse_quirks(call.req);
+  const bool continuous_usage = wants_continuous_usage(body);
+  if (wants_agent_answer(body, model, quirks, continuous_usage)) {
+    AgentAnswer agent;
+    agent.id = id;
+    agent.model = model;
+    agent.n = static_cast<std::size_t>(optional_int(body, "n", 1, 128).value_or(1));
+    agent.tokens = a.tokens;
+    agent.finish_reason = a.finish_reason;
+    agent.prompt_tokens = prompt_tokens;
+    agent.max_tokens = max_tokens;
+    agent.quirks = quirks;
+    agent.include_usage = wants_usage_chunk(body);
+    agent.continuous_usage = continuous_usage;
+    plan_agent_answer(body, echo, call.seq, agent);
+    if (!stream) {
+      send_json(call.res, 200, agent_completion(agent));
+    } else {
+      start_sse(call, opt, agent_stream(agent));
+    }
+    return;
+  }
 
   if (!stream) {
     OJson choice{{"index", 0},
@@ -158,7 +196,7 @@ void chat_completions(Call& call) {
   SsePlan plan;
   plan.count = tokens->size() + 2 + (with_usage ? 1 : 0);
   plan.multiline_event = tokens->empty() ? -1 : 1;
-  plan.payload = [id, model, tokens, finish, usage_json](std::size_t i) {
+  plan.payload = [id, model, tokens, finish, usage_json, with_usage](std::size_t i) {
     OJson chunk{{"id", id},
                 {"object", "chat.completion.chunk"},
                 {"created", kCreated},
@@ -182,6 +220,7 @@ void chat_completions(Call& call) {
     }
     chunk["choices"] = OJson::array(
         {OJson{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", reason}}});
+    if (with_usage) chunk["usage"] = nullptr;  // OpenAI: null on every chunk but the last
     return dump(chunk);
   };
   start_sse(call, opt, std::move(plan));
@@ -206,6 +245,7 @@ void completions(Call& call) {
   const bool stream = optional_bool(body, "stream", false);
   const auto max_tokens = max_tokens_of(body);
   const StreamOptions opt = parse_stream_options(call.req);
+  check_model(model);
 
   std::size_t prompt_tokens = 0;
   std::size_t completion_tokens = 0;
@@ -248,7 +288,7 @@ void completions(Call& call) {
   SsePlan plan;
   plan.count = index->size() + (with_usage ? 1 : 0);
   plan.multiline_event = 0;
-  plan.payload = [id, model, answers, index, usage_json](std::size_t i) {
+  plan.payload = [id, model, answers, index, usage_json, with_usage](std::size_t i) {
     OJson chunk{{"id", id}, {"object", "text_completion"}, {"created", kCreated}, {"model", model}};
     if (i == index->size()) {
       chunk["choices"] = OJson::array();
@@ -262,6 +302,7 @@ void completions(Call& call) {
                  {"logprobs", nullptr},
                  {"finish_reason", t < 0 ? OJson(a.finish_reason) : OJson(nullptr)}};
     chunk["choices"] = OJson::array({choice});
+    if (with_usage) chunk["usage"] = nullptr;
     return dump(chunk);
   };
   start_sse(call, opt, std::move(plan));
@@ -279,6 +320,7 @@ void infer(Call& call) {
     max_tokens = optional_int(o, "max_tokens", 1, 1000000000, "options.max_tokens");
     if (!max_tokens) max_tokens = optional_int(o, "maxTokens", 1, 1000000000, "options.maxTokens");
   }
+  check_model(model);
   const Answer a = make_answer(prompt, 0, max_tokens);
   send_json(call.res, 200,
             OJson{{"id", "infer-emu-" + std::to_string(call.seq)},

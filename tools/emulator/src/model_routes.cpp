@@ -13,12 +13,6 @@
 namespace emu {
 namespace {
 
-const std::vector<std::string>& model_ids() {
-  static const std::vector<std::string> ids = {"mistral", "mixtral", "pixtral", "qwen3-embedding",
-                                               "qwen3-reranker"};
-  return ids;
-}
-
 OJson model_json(const std::string& id) {
   return OJson{{"id", id}, {"object", "model"}, {"created", kCreated}, {"owned_by", kName}};
 }
@@ -48,6 +42,7 @@ void embeddings(Call& call) {
     throw bad_request("Invalid value for 'truncate_prompt_tokens': expected -1 or >= 1.",
                       "truncate_prompt_tokens");
   }
+  check_model(model);
   OJson data = OJson::array();
   std::size_t tokens = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -95,6 +90,7 @@ void rerank(Call& call) {
   const auto top_n = optional_int(body, "top_n", 0, 1000000000);
   const bool return_documents = optional_bool(body, "return_documents", false);
   const auto truncate = optional_int(body, "truncate_prompt_tokens", -1, 1000000000);
+  check_model(model);
 
   const auto qwords = lexical_words(query);
   const std::set<std::string> qset(qwords.begin(), qwords.end());
@@ -175,8 +171,7 @@ void register_model_routes(Emulator& emu) {
   // httplib has already percent-decoded the path, so "a%2Fb" arrives as "a/b".
   emu.route("GET", "/v1/models/(.+)", [](Call& call) {
     const std::string id = call.req.matches[1];
-    const auto& ids = model_ids();
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+    if (!is_known_model(id)) {
       send_openai_error(call.res, 404, "The model '" + id + "' does not exist.",
                         "invalid_request_error", "model", "model_not_found");
       return;

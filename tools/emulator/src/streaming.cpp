@@ -114,6 +114,24 @@ bool run_stream(StreamRun& r, httplib::DataSink& sink) {
       emu.finish_stream(st, "completed");
       return true;
     }
+    if (o.data_error_after == at) {
+      // vLLM's serving.py, on an error inside the generator: `yield f"data: {data}\n\n"` with
+      // data = create_streaming_error_response(e) (ErrorResponse{error: ErrorInfo}), then
+      // `data: [DONE]`.
+      const std::string err = dump(OJson{{"error",
+                                          {{"message", "Injected stream error"},
+                                           {"type", "InternalServerError"},
+                                           {"param", nullptr},
+                                           {"code", 500}}}});
+      std::string out = event_bytes(o, err, i, false);
+      if (!o.no_done) out += event_bytes(o, "[DONE]", i + 1, false);
+      if (!write(out)) return fail(ended_state(emu));
+      events += o.no_done ? 1 : 2;
+      emu.stream_progress(st, events, bytes);
+      sink.done();
+      emu.finish_stream(st, "completed");
+      return true;
+    }
     if (i == total) break;
     const std::string ev =
         i < r.plan.count
@@ -180,6 +198,8 @@ StreamOptions parse_stream_options(const httplib::Request& req) {
       o.retry_ms = int_option(k, v, 0, kBig);
     else if (k == "error-after")
       o.error_after = int_option(k, v, 0, kBig);
+    else if (k == "data-error-after")
+      o.data_error_after = int_option(k, v, 0, kBig);
     else if (k == "cut-after")
       o.cut_after = int_option(k, v, 0, kBig);
     else if (k == "hold-after")

@@ -1,6 +1,27 @@
 #include "validate.hpp"
 
+#include <algorithm>
+
 namespace emu {
+
+const std::vector<std::string>& model_ids() {
+  static const std::vector<std::string> ids = {"mistral",   "mixtral",         "pixtral",
+                                               "magistral", "qwen3-embedding", "qwen3-reranker"};
+  return ids;
+}
+
+bool is_known_model(const std::string& id) {
+  const auto& ids = model_ids();
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+void check_model(const std::string& model) {
+  if (is_known_model(model)) return;
+  // vllm/entrypoints/openai/engine/serving.py, OpenAIServing._check_model.
+  throw ApiError(404, "The model `" + model + "` does not exist.", "NotFoundError", "model", 404);
+}
+
+bool is_reasoning_model(const std::string& id) { return id == "magistral"; }
 
 ApiError missing(const std::string& name) {
   return bad_request("Missing required parameter: '" + name + "'.", name,

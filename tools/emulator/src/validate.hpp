@@ -20,4 +20,13 @@ bool optional_bool(const OJson& body, const std::string& name, bool fallback);
 // A string or a non-empty array of strings.
 std::vector<std::string> string_list(const OJson& body, const std::string& name);
 
+// The models the emulator serves (GET /v1/models), in listing order.
+const std::vector<std::string>& model_ids();
+bool is_known_model(const std::string& id);
+// vLLM's _check_model: an unknown model → ApiError 404, message "The model `x` does not
+// exist.", type "NotFoundError", param "model", code 404 (an integer).
+void check_model(const std::string& model);
+// Models that think aloud: their chat answers carry `reasoning`.
+bool is_reasoning_model(const std::string& id);
+
 }  // namespace emu
