@@ -258,7 +258,7 @@ Future<T> launch(detail::Engine& engine, const std::shared_ptr<Call>& call) {
 class Batch : public std::enable_shared_from_this<Batch> {
  public:
   Batch(ClientCore& core, detail::Engine& engine, std::string path, std::vector<Json> params,
-        const BatchOptions& options)
+        const BatchOptions& options, bool unparsed)
       : core_(core),
         engine_(engine),
         path_(std::move(path)),
@@ -269,7 +269,8 @@ class Batch : public std::enable_shared_from_this<Batch> {
         token_(options.request_options.cancel),
         cap_(options.max_in_flight),
         limit_(options.max_in_flight),
-        results_(params_.size()) {
+        results_(params_.size()),
+        unparsed_(unparsed) {
     item_options_.cancel.reset();  // the batch watches the token once for all its items
   }
 
@@ -329,6 +330,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
   void start_item(std::size_t index) {
     try {
       detail::HttpRequest request = core_.build_json("POST", path_, &params_[index], item_options_);
+      request.unparsed_body = unparsed_;
       CallProgress call = core_.start_call(std::move(request), item_options_, true);
       std::weak_ptr<Batch> weak = shared_from_this();
       call.on_attempt = [weak](int status, std::optional<milliseconds> retry_after) {
@@ -409,6 +411,8 @@ class Batch : public std::enable_shared_from_this<Batch> {
   Clock::time_point gate_{};
   std::uint64_t gate_timer_ = 0;
 
+  bool unparsed_;  // answers kept as text for the caller's own reader (embedding matrices)
+
   std::mutex mutex_;
   std::condition_variable complete_cv_;
   bool complete_ = false;
@@ -457,7 +461,7 @@ Future<void> ClientCore::stream_async(std::string_view path, const Json& params,
 
 std::vector<Result<Response>> ClientCore::request_many(std::string_view path,
                                                        std::vector<Json> params,
-                                                       const BatchOptions& options) {
+                                                       const BatchOptions& options, bool unparsed) {
   if (options.max_in_flight == 0) throw BabyAPIError("BatchOptions::max_in_flight must be >= 1");
   detail::Engine& loop = engine();
   if (loop.on_engine_thread()) {
@@ -466,7 +470,8 @@ std::vector<Result<Response>> ClientCore::request_many(std::string_view path,
         "then() or on_event callback");
   }
   if (params.empty()) return {};
-  auto batch = std::make_shared<Batch>(*this, loop, std::string(path), std::move(params), options);
+  auto batch =
+      std::make_shared<Batch>(*this, loop, std::string(path), std::move(params), options, unparsed);
   if (!loop.post([batch] { batch->begin(); })) {
     throw BabyAPIError("This Client was closed: it makes no more asynchronous calls");
   }

@@ -280,7 +280,12 @@ void ClientCore::throw_not_a_stream(int status, const HeaderList& headers, const
                      std::move(details));
 }
 
-Response ClientCore::make_response(detail::HttpResponse& answer, bool keep_text) const {
+Response ClientCore::make_response(detail::HttpResponse& answer, bool keep_text,
+                                   bool unparsed) const {
+  if (unparsed) {
+    return Response(Response::Unparsed{}, answer.status, std::move(answer.headers),
+                    std::move(answer.body));
+  }
   try {
     return Response(answer.status, std::move(answer.headers), std::move(answer.body), keep_text);
   } catch (const BabyAPIError& error) {
@@ -363,7 +368,8 @@ AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answ
                                           : std::nullopt);
     }
     if (answer->status >= 200 && answer->status < 300) {
-      return AttemptVerdict{make_response(*answer, call.keep_text), milliseconds(0), nullptr};
+      return AttemptVerdict{make_response(*answer, call.keep_text, call.request.unparsed_body),
+                            milliseconds(0), nullptr};
     }
     detail::ErrorContext context = error_context_;
     context.retry_after = policy.server_delay(answer->headers);

@@ -96,7 +96,13 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   Response send(detail::HttpRequest request, const RequestOptions& request_options,
                 bool idempotent = true);
   // The Response of a 2xx answer (its body moved out); a malformed JSON body throws, redacted.
-  Response make_response(detail::HttpResponse& answer, bool keep_text) const;
+  Response make_response(detail::HttpResponse& answer, bool keep_text, bool unparsed = false) const;
+  // The answer's status and headers with its body released (for results that parsed it).
+  static Response without_body(Response&& response) {
+    return Response(Response::Unparsed{}, response.status_, std::move(response.headers_), {});
+  }
+  // The body of an unparsed answer, moved out.
+  static std::string take_body(Response& response) { return std::move(response.body_); }
 
   // The retry loop in steps, for both paths: start_call resolves the budget and deadline,
   // begin_attempt stamps the retry count, settle judges what an attempt gave (an answer, or the
@@ -121,7 +127,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
                             const RequestOptions& request_options);
   // POSTs each params to path, at most options.max_in_flight at once; blocks until all are done.
   std::vector<Result<Response>> request_many(std::string_view path, std::vector<Json> params,
-                                             const BatchOptions& options);
+                                             const BatchOptions& options, bool unparsed = false);
   // The engine, made and started on first use. Throws BabyAPIError once closed.
   detail::Engine& engine();
   // Throws the error a non-stream answer to a stream request stands for (status or body).

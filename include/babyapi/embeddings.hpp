@@ -2,6 +2,8 @@
 // read a vector back whichever encoding_format was asked for.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <vector>
 
 #include "babyapi/core_fwd.hpp"
@@ -11,6 +13,52 @@
 #include "babyapi/response.hpp"
 
 namespace babyapi {
+
+// One row of an EmbeddingMatrix: a view of dim() floats, valid while the matrix lives.
+class EmbeddingRow {
+ public:
+  EmbeddingRow(const float* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  const float* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  const float& operator[](std::size_t i) const noexcept { return data_[i]; }
+  const float* begin() const noexcept { return data_; }
+  const float* end() const noexcept { return data_ + size_; }
+  // A copy, for code that wants its own vector.
+  std::vector<float> to_vector() const { return std::vector<float>(begin(), end()); }
+
+ private:
+  const float* data_;
+  std::size_t size_;
+};
+
+// The vectors of one embeddings answer as one contiguous block of floats, row i being input i
+// (by the answer's `index`). Made by embeddings.create_matrix without a JSON tree for the numbers.
+class EmbeddingMatrix {
+ public:
+  EmbeddingMatrix() = default;
+  std::size_t rows() const noexcept { return rows_; }
+  std::size_t dim() const noexcept { return dim_; }
+  // Row i; throws BabyAPIError when i >= rows().
+  EmbeddingRow row(std::size_t i) const;
+  EmbeddingRow operator[](std::size_t i) const { return row(i); }
+  // All rows, row-major: rows() * dim() floats.
+  const std::vector<float>& data() const noexcept { return data_; }
+  std::vector<float> release() && noexcept { return std::move(data_); }
+  // The answer's usage object (null when it sent none) and model.
+  const Json& usage() const noexcept { return usage_; }
+  const std::string& model() const noexcept { return model_; }
+  // The answer's status, headers and request id. Its body is not kept.
+  const Response& response() const noexcept { return response_; }
+
+ private:
+  friend class Embeddings;
+  std::vector<float> data_;
+  std::size_t rows_ = 0;
+  std::size_t dim_ = 0;
+  Json usage_;
+  std::string model_;
+  Response response_;
+};
 
 class Embeddings {
  public:
@@ -27,7 +75,20 @@ class Embeddings {
   std::vector<Result<Response>> create_many(std::vector<Json> params,
                                             const BatchOptions& options = {}) const;
 
+  // The same call, answered as one matrix of floats. Without an encoding_format in params it asks
+  // for "base64" and decodes it straight into the matrix; a float answer (asked for, or sent by a
+  // server that ignores the request) is read too, item by item, either way without a JSON tree
+  // for the numbers. Throws BabyAPIError when the rows differ in length, an index is missing,
+  // repeated or out of range, or an embedding is neither numbers nor base64 float32.
+  EmbeddingMatrix create_matrix(const Json& params,
+                                const RequestOptions& request_options = {}) const;
+  // create_many's matrix form: one EmbeddingMatrix per params, in input order, each with its own
+  // error. The answers are read on the calling thread, not the engine's.
+  std::vector<Result<EmbeddingMatrix>> create_many_matrix(std::vector<Json> params,
+                                                          const BatchOptions& options = {}) const;
+
  private:
+  static EmbeddingMatrix matrix_of(Response answer);
   CorePtr core_;
 };
 

@@ -79,6 +79,12 @@ class Response {
   operator const Json&() const noexcept { return json_; }  // NOLINT(google-explicit-constructor)
 
  private:
+  friend class ClientCore;
+  struct Unparsed {};
+  // A JSON answer kept as text for a parser of the SDK's own (embedding matrices).
+  Response(Unparsed, int status, HeaderList headers, std::string body)
+      : status_(status), headers_(std::move(headers)), body_(std::move(body)) {}
+
   int status_ = 0;
   HeaderList headers_;
   std::string body_;

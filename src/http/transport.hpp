@@ -41,6 +41,9 @@ struct HttpRequest {
   std::size_t stream_buffer_limit = std::size_t{256} * 1024;
   // Streams read in the caller's thread: a cancel makes the next read throw APIUserAbortError.
   std::optional<CancelToken> cancel;
+  // The answer's JSON is read by the caller's own parser (EmbeddingMatrix): Response keeps the
+  // body as text and builds no tree.
+  bool unparsed_body = false;
 };
 
 // Mixed into the errors a transport throws for an exchange that got no HTTP answer, so that the

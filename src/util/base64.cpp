@@ -43,39 +43,54 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+std::optional<std::size_t> base64_decode_to(std::string_view text, char* out) {
   // Canonical means one spelling per byte string: what base64_encode writes. So the length is a
   // multiple of 4 (padding is required), '=' appears only as the last one or two characters, and
   // the bits a padded group leaves over are zero ("QQ==" is "A"; "QR==" is refused, not read as
   // "A" too).
   if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    int values[4];
-    int padding = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = text[i + static_cast<size_t>(k)];
-      if (c == '=' && last && k >= 2) {
-        values[k] = 0;
-        ++padding;
-        continue;
-      }
-      if (padding > 0) return std::nullopt;  // data after padding
-      values[k] = kReverse[static_cast<unsigned char>(c)];
-      if (values[k] < 0) return std::nullopt;  // outside the alphabet, or '=' out of place
-    }
-    // One padding character leaves 2 spare bits in the third value; two leave 4 in the second.
-    if (padding == 1 && (values[2] & 0x03) != 0) return std::nullopt;
-    if (padding == 2 && (values[1] & 0x0F) != 0) return std::nullopt;
-    const uint32_t n = (uint32_t(values[0]) << 18) | (uint32_t(values[1]) << 12) |
-                       (uint32_t(values[2]) << 6) | uint32_t(values[3]);
-    out.push_back(static_cast<char>((n >> 16) & 0xFF));
-    if (padding < 2) out.push_back(static_cast<char>((n >> 8) & 0xFF));
-    if (padding < 1) out.push_back(static_cast<char>(n & 0xFF));
+  if (text.empty()) return 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t groups = text.size() / 4;
+  char* const start = out;
+  // Every group but the last has no padding: four table lookups, one check of their sign bits.
+  for (std::size_t g = 0; g + 1 < groups; ++g, in += 4, out += 3) {
+    const int a = kReverse[in[0]], b = kReverse[in[1]], c = kReverse[in[2]], d = kReverse[in[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;  // outside the alphabet, or '=' out of place
+    const uint32_t n = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    out[0] = static_cast<char>((n >> 16) & 0xFF);
+    out[1] = static_cast<char>((n >> 8) & 0xFF);
+    out[2] = static_cast<char>(n & 0xFF);
   }
-  return out;
+  int values[4];
+  int padding = 0;
+  for (int k = 0; k < 4; ++k) {
+    const unsigned char c = in[k];
+    if (c == '=' && k >= 2) {
+      values[k] = 0;
+      ++padding;
+      continue;
+    }
+    if (padding > 0) return std::nullopt;  // data after padding
+    values[k] = kReverse[c];
+    if (values[k] < 0) return std::nullopt;
+  }
+  // One padding character leaves 2 spare bits in the third value; two leave 4 in the second.
+  if (padding == 1 && (values[2] & 0x03) != 0) return std::nullopt;
+  if (padding == 2 && (values[1] & 0x0F) != 0) return std::nullopt;
+  const uint32_t n = (uint32_t(values[0]) << 18) | (uint32_t(values[1]) << 12) |
+                     (uint32_t(values[2]) << 6) | uint32_t(values[3]);
+  *out++ = static_cast<char>((n >> 16) & 0xFF);
+  if (padding < 2) *out++ = static_cast<char>((n >> 8) & 0xFF);
+  if (padding < 1) *out++ = static_cast<char>(n & 0xFF);
+  return static_cast<std::size_t>(out - start);
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out(text.size() / 4 * 3, '\0');
+  const std::optional<std::size_t> size = base64_decode_to(text, out.data());
+  if (!size) return std::nullopt;
+  out.resize(*size);
+  return out;
+}
 }  // namespace babyapi::detail
