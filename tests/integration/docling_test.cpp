@@ -240,6 +240,26 @@ TEST_F(DoclingTest, AnAsyncTaskOfSeveralSourcesEndsInAZip) {
   EXPECT_EQ(names_of(zip_entries(result.text())), (std::vector<std::string>{"x.md", "y.md"}));
 }
 
+// docling-serve's archives are deflated (shutil.make_archive); x-emulator-zip: deflate says so.
+TEST_F(DoclingTest, TheEmulatorDeflatesArchivesOnRequest) {
+  Client client(emulator().client_options());
+  const Json body = {
+      {"sources", {{{"kind", "http"}, {"url", "https://example.com/a.pdf"}}}},
+      {"options", {{"to_formats", {"md", "text"}}}},
+      {"target", {{"kind", "zip"}}},
+  };
+  const Response stored = client.docling.convert_source(body);
+  const Response deflated =
+      client.docling.convert_source(body, with_header("x-emulator-zip", "deflate"));
+  const std::string& zip = deflated.text();
+  ASSERT_GT(zip.size(), 30u);
+  EXPECT_EQ(zip.compare(0, 4, "PK\x03\x04"), 0);
+  EXPECT_EQ(static_cast<unsigned char>(zip[8]), 8u) << "method 8: deflate";
+  EXPECT_EQ(static_cast<unsigned char>(stored.text()[8]), 0u) << "stored by default";
+  EXPECT_THROW(client.docling.convert_source(body, with_header("x-emulator-zip", "brotli")),
+               BadRequestError);
+}
+
 TEST_F(DoclingTest, RawBytesUploadWithTheirNameAndType) {
   Client client(emulator().client_options());
   std::string bytes = "%PDF-1.7\n";

@@ -64,10 +64,11 @@ struct DoclingAnswer {
 };
 // The ZIP docling-serve answers for several documents or the zip target: per document, one file
 // per requested format named <file stem>.<md|json|html|txt|doctags>, flat, sorted by name.
+// Entries are stored, or deflated as docling-serve's are when deflate is set.
 DoclingAnswer archive_documents(const std::vector<DoclingDoc>& docs,
-                                const std::vector<std::string>& formats);
+                                const std::vector<std::string>& formats, bool deflate);
 // The ZIP of a chunking job with the zip target: chunked_result.json holding the chunk answer.
-DoclingAnswer archive_chunks(const OJson& chunked);
+DoclingAnswer archive_chunks(const OJson& chunked, bool deflate);
 // Answers an archive with docling-serve's Content-Disposition header.
 void send_answer(httplib::Response& res, const DoclingAnswer& answer);
 

@@ -12,7 +12,7 @@
 // - docling_serve/response_preparation.py (prepare_response): a ZipArchiveResult is answered as
 //   application/zip with Content-Disposition: attachment; filename="converted_docs.zip".
 // make_archive deflates and walks the directory in sorted order; the emulator stores (see
-// zip_writer.hpp) in the same sorted order.
+// zip_writer.hpp) in the same sorted order, and deflates when asked (x-emulator-zip: deflate).
 #include <map>
 
 #include "docling.hpp"
@@ -29,14 +29,14 @@ std::string file_stem(const std::string& filename) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
-DoclingAnswer zip_answer(const std::map<std::string, std::string>& files) {
-  return DoclingAnswer{stored_zip({files.begin(), files.end()}), "application/zip"};
+DoclingAnswer zip_answer(const std::map<std::string, std::string>& files, bool deflate) {
+  return DoclingAnswer{zip_archive({files.begin(), files.end()}, deflate), "application/zip"};
 }
 
 }  // namespace
 
 DoclingAnswer archive_documents(const std::vector<DoclingDoc>& docs,
-                                const std::vector<std::string>& formats) {
+                                const std::vector<std::string>& formats, bool deflate) {
   // Keyed by name: two documents with one stem overwrite each other, as they do on disk there.
   std::map<std::string, std::string> files;
   static const std::pair<const char*, const char*> kFiles[] = {
@@ -54,12 +54,13 @@ DoclingAnswer archive_documents(const std::vector<DoclingDoc>& docs,
                                     : value.dump(2, ' ', false, OJson::error_handler_t::replace);
     }
   }
-  return zip_answer(files);
+  return zip_answer(files, deflate);
 }
 
-DoclingAnswer archive_chunks(const OJson& chunked) {
+DoclingAnswer archive_chunks(const OJson& chunked, bool deflate) {
   return zip_answer(
-      {{"chunked_result.json", chunked.dump(2, ' ', false, OJson::error_handler_t::replace)}});
+      {{"chunked_result.json", chunked.dump(2, ' ', false, OJson::error_handler_t::replace)}},
+      deflate);
 }
 
 void send_answer(httplib::Response& res, const DoclingAnswer& answer) {

@@ -238,7 +238,8 @@ bool zip_target_kind(const std::string& kind, const OJson& loc) {
 
 struct Job {
   bool chunk = false;
-  bool zip_target = false;  // docling-serve's ZipTarget; the default InBodyTarget otherwise
+  bool zip_target = false;   // docling-serve's ZipTarget; the default InBodyTarget otherwise
+  bool deflate_zip = false;  // x-emulator-zip: deflate (docling-serve deflates; default stored)
   ChunkOptions chunking;
   std::vector<std::string> formats{"md"};
   std::vector<DoclingInput> inputs;
@@ -308,10 +309,12 @@ DoclingAnswer run_job(const Job& job) {
     const OJson chunked{{"chunks", std::move(chunks)},
                         {"documents", std::move(documents)},
                         {"processing_time", 0.0}};
-    if (job.zip_target) return archive_chunks(chunked);
+    if (job.zip_target) return archive_chunks(chunked, job.deflate_zip);
     return DoclingAnswer{dump(chunked), "application/json"};
   }
-  if (job.zip_target || docs.size() != 1) return archive_documents(docs, job.formats);
+  if (job.zip_target || docs.size() != 1) {
+    return archive_documents(docs, job.formats, job.deflate_zip);
+  }
   OJson out;
   out["document"] = export_document(docs.front(), job.formats);
   out["status"] = "success";
@@ -356,7 +359,13 @@ OJson task_json(const DoclingTask& t, DoclingTask::Clock::time_point now, bool m
   return j;
 }
 
-void answer_job(Ctx& ctx, const Job& job, bool async) {
+void answer_job(Ctx& ctx, Job job, bool async) {
+  const std::string zip = ctx.call.req.get_header_value("x-emulator-zip");
+  if (!zip.empty() && zip != "deflate" && zip != "store") {
+    throw bad_request("Invalid x-emulator-zip header: expected deflate or store", "x-emulator-zip",
+                      "emulator_bad_zip");
+  }
+  job.deflate_zip = zip == "deflate";
   if (!async) {
     send_answer(ctx.call.res, run_job(job));
     return;

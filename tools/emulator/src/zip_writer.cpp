@@ -1,8 +1,10 @@
-// Stored-only ZIP: per file a local header and the raw bytes, then the central directory (one
-// record per file pointing back at its local header) and the end-of-central-directory record.
-// Layout from PKWARE's APPNOTE.TXT, sections 4.3.7 (local header), 4.3.12 (central directory)
-// and 4.3.16 (end record).
+// ZIP: per file a local header and the bytes (stored, or raw deflate), then the central
+// directory (one record per file pointing back at its local header) and the
+// end-of-central-directory record. Layout from PKWARE's APPNOTE.TXT, sections 4.3.7 (local
+// header), 4.3.12 (central directory), 4.3.16 (end record) and 4.4.5 (method 8, deflate).
 #include "zip_writer.hpp"
+
+#include <zlib.h>
 
 #include <array>
 #include <stdexcept>
@@ -31,14 +33,15 @@ std::uint32_t checked32(std::size_t n) {
 
 // The fields the local header and the central record share, from "version needed" to the
 // extra field length.
-void put_common(std::string& out, std::uint32_t crc, std::uint32_t size, std::size_t name_len) {
+void put_common(std::string& out, bool deflated, std::uint32_t crc, std::uint32_t packed,
+                std::uint32_t size, std::size_t name_len) {
   put16(out, kVersion);
   put16(out, kUtf8Names);
-  put16(out, 0);  // method: stored
-  put16(out, 0);  // time 00:00:00
+  put16(out, deflated ? 8 : 0);  // method: deflate or stored
+  put16(out, 0);                 // time 00:00:00
   put16(out, kDosDate);
   put32(out, crc);
-  put32(out, size);  // compressed size = size when stored
+  put32(out, packed);  // compressed size
   put32(out, size);
   if (name_len > 0xFFFF) throw std::length_error("zip entry name too long");
   put16(out, static_cast<std::uint32_t>(name_len));
@@ -62,7 +65,30 @@ std::uint32_t crc32(std::string_view bytes) {
   return c ^ 0xFFFFFFFFu;
 }
 
+// Raw deflate (no zlib header), as ZIP's method 8 holds it.
+std::string raw_deflate(std::string_view bytes) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&z, static_cast<uLong>(bytes.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (status != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  return out;
+}
+
 std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& files) {
+  return zip_archive(files, false);
+}
+
+std::string zip_archive(const std::vector<std::pair<std::string, std::string>>& files,
+                        bool deflate) {
   if (files.size() > 0xFFFF) throw std::length_error("too many zip entries");
   std::string out;
   std::string directory;
@@ -70,15 +96,17 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& f
     const std::uint32_t offset = checked32(out.size());
     const std::uint32_t crc = crc32(content);
     const std::uint32_t size = checked32(content.size());
+    const std::string packed = deflate ? raw_deflate(content) : std::string();
+    const std::uint32_t packed_size = deflate ? checked32(packed.size()) : size;
 
     put32(out, 0x04034b50);  // local file header
-    put_common(out, crc, size, name.size());
+    put_common(out, deflate, crc, packed_size, size, name.size());
     out += name;
-    out += content;
+    out += deflate ? packed : content;
 
     put32(directory, 0x02014b50);  // central directory record
     put16(directory, kVersion);    // made by: MS-DOS attributes, version 2.0
-    put_common(directory, crc, size, name.size());
+    put_common(directory, deflate, crc, packed_size, size, name.size());
     put16(directory, 0);  // no comment
     put16(directory, 0);  // disk number
     put16(directory, 0);  // internal attributes
