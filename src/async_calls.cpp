@@ -3,6 +3,7 @@
 // blocking path's own, so retries, error mapping, limits and deadlines are not written twice.
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -257,6 +258,9 @@ Future<T> launch(detail::Engine& engine, const std::shared_ptr<Call>& call) {
 // before starting more items, and each success grows the limit back by one.
 class Batch : public std::enable_shared_from_this<Batch> {
  public:
+  // Answers from this size on are parsed by the waiting caller rather than on the engine.
+  static constexpr std::size_t kCallerParseBytes = 8 * 1024;
+
   Batch(ClientCore& core, detail::Engine& engine, std::string path, std::vector<Json> params,
         const BatchOptions& options, bool unparsed)
       : core_(core),
@@ -269,7 +273,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
         token_(options.request_options.cancel),
         cap_(options.max_in_flight),
         limit_(options.max_in_flight),
-        results_(params_.size()),
+        recorded_(params_.size(), false),
         unparsed_(unparsed) {
     item_options_.cancel.reset();  // the batch watches the token once for all its items
   }
@@ -296,13 +300,33 @@ class Batch : public std::enable_shared_from_this<Batch> {
     for (; next_ < params_.size(); ++next_) record(next_, Result<Response>(error));
   }
 
-  // Any thread but the engine's: blocks until every item has its result.
+  // Any thread but the engine's: blocks until every item has its result. The answers' JSON is
+  // parsed here, on the caller's thread, as they arrive: the engine only moves bytes, so a batch
+  // of large answers (embeddings) uses a second core instead of queueing behind one.
   std::vector<Result<Response>> wait() {
+    std::vector<std::optional<Result<Response>>> results(params_.size());
     std::unique_lock<std::mutex> lock(mutex_);
-    complete_cv_.wait(lock, [this] { return complete_; });
+    for (;;) {
+      complete_cv_.wait(lock, [this] { return !handoff_.empty() || complete_; });
+      if (handoff_.empty()) break;  // complete, and everything taken
+      std::pair<std::size_t, Handoff> item = std::move(handoff_.front());
+      handoff_.pop_front();
+      lock.unlock();
+      Result<Response>& result = item.second.result;
+      if (item.second.parse) {
+        try {
+          result = Result<Response>(
+              core_.parse_answer(std::move(result).value(), item_options_.keep_text));
+        } catch (...) {
+          result = Result<Response>(std::current_exception());
+        }
+      }
+      results[item.first].emplace(std::move(result));
+      lock.lock();
+    }
     std::vector<Result<Response>> out;
-    out.reserve(results_.size());
-    for (auto& result : results_) out.push_back(std::move(*result));
+    out.reserve(results.size());
+    for (auto& result : results) out.push_back(std::move(*result));
     return out;
   }
 
@@ -330,7 +354,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
   void start_item(std::size_t index) {
     try {
       detail::HttpRequest request = core_.build_json("POST", path_, &params_[index], item_options_);
-      request.unparsed_body = unparsed_;
+      request.unparsed_body = true;  // parsed by wait(), on the caller's thread (or not at all)
       CallProgress call = core_.start_call(std::move(request), item_options_, true);
       std::weak_ptr<Batch> weak = shared_from_this();
       call.on_attempt = [weak](int status, std::optional<milliseconds> retry_after) {
@@ -372,8 +396,28 @@ class Batch : public std::enable_shared_from_this<Batch> {
   }
 
   void record(std::size_t index, Result<Response> result) {
-    if (results_[index]) return;
-    results_[index].emplace(std::move(result));
+    if (recorded_[index]) return;
+    recorded_[index] = true;
+    // A small answer is parsed here at once: waking the caller would cost more than the parse.
+    // A large one (an embeddings answer) goes to the caller's thread to be parsed there.
+    bool for_caller = false;
+    if (result.ok() && !unparsed_) {
+      if (result.value().text().size() < kCallerParseBytes) {
+        try {
+          result = Result<Response>(
+              core_.parse_answer(std::move(result).value(), item_options_.keep_text));
+        } catch (...) {
+          result = Result<Response>(std::current_exception());
+        }
+      } else {
+        for_caller = true;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      handoff_.emplace_back(index, Handoff{std::move(result), for_caller});
+    }
+    if (for_caller) complete_cv_.notify_all();
     ++done_;
     if (on_progress_) {
       try {
@@ -403,7 +447,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
   std::optional<std::uint64_t> token_id_;
   std::size_t cap_;
   std::size_t limit_;
-  std::vector<std::optional<Result<Response>>> results_;
+  std::vector<bool> recorded_;  // engine thread: which items have their result
   std::unordered_map<std::size_t, std::shared_ptr<AsyncCall>> active_;
   std::size_t next_ = 0;
   std::size_t done_ = 0;
@@ -413,8 +457,13 @@ class Batch : public std::enable_shared_from_this<Batch> {
 
   bool unparsed_;  // answers kept as text for the caller's own reader (embedding matrices)
 
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards what follows: the engine hands results to wait()
   std::condition_variable complete_cv_;
+  struct Handoff {
+    Result<Response> result;
+    bool parse;  // an unparsed answer for wait() to parse
+  };
+  std::deque<std::pair<std::size_t, Handoff>> handoff_;
   bool complete_ = false;
 };
 

@@ -101,6 +101,15 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   static Response without_body(Response&& response) {
     return Response(Response::Unparsed{}, response.status_, std::move(response.headers_), {});
   }
+  // An unparsed answer (HttpRequest::unparsed_body) as the Response a call gives: its JSON
+  // parsed now, as make_response would have (a malformed body throws, redacted).
+  Response parse_answer(Response&& unparsed, bool keep_text) const {
+    detail::HttpResponse answer;
+    answer.status = unparsed.status_;
+    answer.headers = std::move(unparsed.headers_);
+    answer.body = std::move(unparsed.body_);
+    return make_response(answer, keep_text);
+  }
   // The body of an unparsed answer, moved out.
   static std::string take_body(Response& response) { return std::move(response.body_); }
 

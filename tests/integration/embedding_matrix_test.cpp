@@ -179,6 +179,49 @@ TEST(EmbeddingMatrixHostile, AnswersThatCannotBeAMatrixAreRefusedWithTheirReason
             std::string::npos);
 }
 
+// create_many hands large answers to the waiting caller to parse: each keeps its own value or
+// its own error (here a malformed body), in input order, and small answers are unaffected.
+TEST(EmbeddingMatrixHostile, CreateManyParsesLargeAnswersOnTheCallersThreadEachWithItsError) {
+  std::string numbers;
+  for (int i = 0; i < 3000; ++i) numbers += (i ? "," : "") + std::to_string(i % 97) + ".5";
+  const std::string good = R"({"data":[{"index":0,"embedding":[)" + numbers + "]}]}";
+  const std::string bad = good.substr(0, good.size() - 3);  // cut: not JSON
+  ScriptedServer server([&](const std::string& request) -> std::optional<std::string> {
+    const std::string& body = request.find("\"small\"") != std::string::npos
+                                  ? std::string("{\"data\":[]}")
+                              : request.find("\"bad\"") != std::string::npos ? bad
+                                                                             : good;
+    // One connection at a time is all this server serves: each answer closes its own.
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  });
+  ASSERT_GT(good.size(), 8u * 1024) << "large enough to be parsed by the caller";
+  Client client(scripted(server));
+  std::vector<Json> params(6, Json{{"model", "e"}, {"input", "ok"}});
+  params[2]["input"] = "bad";
+  params[4]["input"] = "small";
+  std::size_t progress = 0;
+  BatchOptions options;
+  options.max_in_flight = 3;
+  options.on_progress = [&progress](std::size_t, std::size_t) { ++progress; };
+  const std::vector<Result<Response>> results = client.embeddings.create_many(params, options);
+  ASSERT_EQ(results.size(), 6u);
+  EXPECT_EQ(progress, 6u);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (i == 2) {
+      EXPECT_THROW(results[i].value(), BabyAPIError);
+      continue;
+    }
+    ASSERT_TRUE(results[i].ok()) << i;
+    if (i == 4) {
+      EXPECT_TRUE(results[i].value()["data"].empty());
+      continue;
+    }
+    EXPECT_EQ(decode_embedding(results[i].value()["data"][0]).size(), 3000u) << i;
+  }
+}
+
 TEST(EmbeddingMatrixHostile, AnErrorStatusIsTheUsualTypedError) {
   const std::string body = R"({"error":{"message":"slow down","type":"rate_limit"}})";
   ScriptedServer server([&body](const std::string&) -> std::optional<std::string> {
