@@ -85,33 +85,49 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall> {
     current_ = engine_.start(call_.request,
                              [self](detail::HttpResponse&& answer, std::exception_ptr error) {
                                self->current_ = 0;
-                               self->settled(answer, error);
+                               self->settled(answer, std::move(error));
                              });
   }
 
-  void settled(detail::HttpResponse& answer, const std::exception_ptr& error) {
+  // The engine keeps no reference to an error once it has handed it on: every exception_ptr is
+  // moved into the result, and results are completed outside catch handlers. The caller may
+  // then be the one that frees the exception (what ThreadSanitizer can follow: the refcounts
+  // inside libstdc++ are invisible to it).
+  void settled(detail::HttpResponse& answer, std::exception_ptr error) {
     if (finished_) return;
+    AttemptVerdict verdict;
+    std::exception_ptr failed;
     try {
-      AttemptVerdict verdict = core_.settle(call_, error ? nullptr : &answer, error);
-      if (verdict.response) {
-        finish(Result<Response>(std::move(*verdict.response)));
-        return;
-      }
-      auto self = shared_from_this();
-      current_ = engine_.after(verdict.delay,
-                               [self, fail = verdict.fail_after_delay](std::exception_ptr aborted) {
-                                 self->current_ = 0;
-                                 if (aborted) {
-                                   self->finish(Result<Response>(aborted));
-                                 } else if (fail) {
-                                   self->finish(Result<Response>(fail));
-                                 } else {
-                                   self->attempt();
-                                 }
-                               });
+      verdict = core_.settle(call_, error ? nullptr : &answer, error);
     } catch (...) {
-      finish(Result<Response>(std::current_exception()));
+      failed = std::current_exception();
     }
+    error = nullptr;
+    if (failed) {
+      finish(Result<Response>(std::move(failed)));
+      return;
+    }
+    if (verdict.response) {
+      finish(Result<Response>(std::move(*verdict.response)));
+      return;
+    }
+    auto self = shared_from_this();
+    try {
+      current_ = engine_.after(verdict.delay, [self, fail = std::move(verdict.fail_after_delay)](
+                                                  std::exception_ptr aborted) mutable {
+        self->current_ = 0;
+        if (aborted) {
+          self->finish(Result<Response>(std::move(aborted)));
+        } else if (fail) {
+          self->finish(Result<Response>(std::move(fail)));
+        } else {
+          self->attempt();
+        }
+      });
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (failed) finish(Result<Response>(std::move(failed)));
   }
 
   void finish(Result<Response> result) {
@@ -181,7 +197,7 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
         request_,
         [self](detail::HttpResponse&& answer, std::exception_ptr error) {
           self->current_ = 0;
-          self->ended(answer, error);
+          self->ended(answer, std::move(error));
         },
         hooks_);
   }
@@ -196,10 +212,11 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
   }
 
  private:
-  void ended(detail::HttpResponse& answer, const std::exception_ptr& error) {
+  // As AsyncCall::settled: no reference to the error stays here once the result is handed on.
+  void ended(detail::HttpResponse& answer, std::exception_ptr error) {
     if (finished_) return;
     if (error) {
-      finish(Result<void>(error));  // streams are never retried
+      finish(Result<void>(std::move(error)));  // streams are never retried
       return;
     }
     if (is_event_stream(answer.status, answer.headers)) {
@@ -207,12 +224,14 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
       finish(Result<void>());
       return;
     }
+    std::exception_ptr failed;
     try {
       core_.throw_not_a_stream(answer.status, answer.headers, answer.body,
                                find_header(answer.headers, "content-type"));
     } catch (...) {
-      finish(Result<void>(std::current_exception()));
+      failed = std::current_exception();
     }
+    finish(Result<void>(std::move(failed)));
   }
 
   void finish(Result<void> result) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "babyapi/errors.hpp"
@@ -79,9 +80,10 @@ class CurlEngine final : public Engine {
       transfer->resources = configure_easy(easy, request, config_, transfer->state);
     } catch (...) {
       // Not sent: the completion still runs on the loop, never inside the caller's start().
-      doomed_.push_back([done = std::move(transfer->done), error = std::current_exception()] {
-        done(HttpResponse{}, error);
-      });
+      doomed_.push_back(
+          [done = std::move(transfer->done), error = std::current_exception()]() mutable {
+            done(HttpResponse{}, std::move(error));  // no copy stays in this task
+          });
       return id;
     }
     if (transfer->hooks) {
@@ -240,7 +242,7 @@ class CurlEngine final : public Engine {
     try {
       if (state.error || code != CURLE_OK) {
         finish_download(state, false);
-        if (state.error) std::rethrow_exception(state.error);
+        if (state.error) std::rethrow_exception(std::exchange(state.error, nullptr));
         throw_transfer_error(code, state, transfer->request->url);
       }
       long status = 0;

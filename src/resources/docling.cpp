@@ -33,11 +33,13 @@ Future<Response> pin_answer(Future<Response> submit) {
       pinned->complete(std::move(result));
       return;
     }
+    std::exception_ptr failed;
     try {
       pinned->complete(Result<Response>(pin_answer(std::move(result).value())));
     } catch (...) {
-      pinned->complete(Result<Response>(std::current_exception()));
+      failed = std::current_exception();  // completed outside the handler, moved (see async_calls)
     }
+    if (failed) pinned->complete(Result<Response>(std::move(failed)));
   });
   return Future<Response>(pinned);
 }
