@@ -40,8 +40,12 @@ wait_for() {
   fail "timed out waiting for /$pattern/ x$count"
 }
 
-# A file big enough for several progress callbacks: about 3 MB of text.
+# A file big enough for several progress callbacks (about 3 MB of text), and a directory holding
+# it and a small one: the "an installed babyapi converts a directory with a visible bar".
 head -c 3000000 /dev/zero | tr '\0' 'a' | fold -w 79 >big.txt
+mkdir -p docs
+cp big.txt docs/big.txt
+printf '# Small\n\nA small note.\n' >docs/small.md
 
 # The shell in the pane gets the emulator's address and key from this environment.
 unset NO_COLOR
@@ -49,12 +53,13 @@ tmux_ new-session -d -s cli -x 150 -y 45 "env PS1='$ ' bash --norc --noprofile"
 tmux_ send-keys -t cli "cd '$work'" Enter
 
 # ---- 1. the progress bar: on the terminal, not in a pipe ----
-tmux_ send-keys -t cli "'$babyapi' docling convert big.txt -o out; echo CONVERT-STATUS-\$?" Enter
+tmux_ send-keys -t cli "'$babyapi' docling convert docs -o out; echo CONVERT-STATUS-\$?" Enter
 wait_for '^CONVERT-STATUS-[0-9]+$'
 pane | grep -q '^CONVERT-STATUS-0$' || fail "the conversion on the terminal failed"
 pane | grep -E -q 'big\.txt +\[#+\] 100% +[0-9.]+ MiB / [0-9.]+ MiB' ||
   fail "no upload progress bar on the terminal"
 [[ -s out/big.md ]] || fail "out/big.md was not written"
+grep -q 'A small note' out/small.md || fail "out/small.md was not written from the directory"
 
 tmux_ send-keys -t cli "'$babyapi' docling convert big.txt -o piped 2>stderr.txt | cat; echo PIPE-STATUS-\$?" Enter
 wait_for '^PIPE-STATUS-[0-9]+$'
