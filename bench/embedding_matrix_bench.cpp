@@ -16,35 +16,13 @@
 
 #include "babyapi/babyapi.hpp"
 #include "forked_server.hpp"
+#include "util/base64.hpp"  // the library's own encoder (src/, as the fuzz targets use it)
 
 namespace {
 
 // Deterministic values with the spread of real embeddings (|x| < 0.2, full float precision).
 float value_at(std::size_t row, std::size_t col) {
   return static_cast<float>(std::sin(static_cast<double>(row * 1031 + col) * 0.37) * 0.17);
-}
-
-std::string base64(const std::string& bytes) {
-  static const char* const kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const std::uint32_t n = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
-                            (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                            std::uint32_t(static_cast<unsigned char>(bytes[i + 2]));
-    for (int k = 3; k >= 0; --k) out += kAlphabet[(n >> (6 * k)) & 63];
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size()) n |= std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 // The answer an OpenAI-compatible server gives, in either encoding.
@@ -62,7 +40,7 @@ std::string answer_body(std::size_t rows, std::size_t dim, bool as_base64) {
         std::memcpy(&bits, &v, 4);
         for (int k = 0; k < 4; ++k) bytes[c * 4 + k] = static_cast<char>((bits >> (8 * k)) & 0xff);
       }
-      out += '"' + base64(bytes) + '"';
+      out += '"' + babyapi::detail::base64_encode(bytes) + '"';
     } else {
       out += '[';
       for (std::size_t c = 0; c < dim; ++c) {

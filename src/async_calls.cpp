@@ -332,14 +332,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
       handoff_.pop_front();
       lock.unlock();
       Result<Response>& result = item.second.result;
-      if (item.second.parse) {
-        try {
-          result = Result<Response>(
-              core_.parse_answer(std::move(result).value(), item_options_.keep_text));
-        } catch (...) {
-          result = Result<Response>(std::current_exception());
-        }
-      }
+      if (item.second.parse) parse_in_place(result);
       results[item.first].emplace(std::move(result));
       lock.lock();
     }
@@ -350,6 +343,16 @@ class Batch : public std::enable_shared_from_this<Batch> {
   }
 
  private:
+  // An unparsed answer made the Response a call gives, or the error its body is.
+  void parse_in_place(Result<Response>& result) const {
+    try {
+      result =
+          Result<Response>(core_.parse_answer(std::move(result).value(), item_options_.keep_text));
+    } catch (...) {
+      result = Result<Response>(std::current_exception());
+    }
+  }
+
   void pump() {
     while (!cancelled_ && next_ < params_.size() && active_.size() < limit_) {
       const auto now = Clock::now();
@@ -422,12 +425,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
     bool for_caller = false;
     if (result.ok() && !unparsed_) {
       if (result.value().text().size() < kCallerParseBytes) {
-        try {
-          result = Result<Response>(
-              core_.parse_answer(std::move(result).value(), item_options_.keep_text));
-        } catch (...) {
-          result = Result<Response>(std::current_exception());
-        }
+        parse_in_place(result);
       } else {
         for_caller = true;
       }
