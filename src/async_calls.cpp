@@ -80,7 +80,16 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall> {
 
  private:
   void attempt() {
-    core_.begin_attempt(call_);
+    std::exception_ptr failed;
+    try {
+      core_.begin_attempt(call_);  // ClientOptions::api_key_provider may throw
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (failed) {
+      finish(Result<Response>(std::move(failed)));
+      return;
+    }
     auto self = shared_from_this();
     current_ = engine_.start(call_.request,
                              [self](detail::HttpResponse&& answer, std::exception_ptr error) {
@@ -158,10 +167,11 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
  public:
   AsyncStream(ClientCore& core, detail::Engine& engine, detail::HttpRequest request,
               std::function<void(const SSEEvent&)> on_event, std::optional<CancelToken> token,
-              milliseconds answer_idle_timeout)
+              milliseconds answer_idle_timeout, detail::ErrorContext context)
       : core_(core),
         engine_(engine),
         request_(std::move(request)),
+        context_(std::move(context)),
         on_event_(std::move(on_event)),
         token_(std::move(token)),
         future_(std::make_shared<detail::FutureState<void>>()),
@@ -172,13 +182,15 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
     hooks_->answer_idle_timeout = answer_idle_timeout;
     // The hooks run inside this stream's own transfer, which ends before the stream object can.
     hooks_->take_body = [this](int status, const HeaderList& headers) {
+      observed_ = true;
+      core_.observe_response(request_, 0, status, &headers, nullptr, started_);
       if (!is_event_stream(status, headers)) return false;
       headers_ = headers;
       return true;
     };
     hooks_->on_bytes = [this](std::string_view bytes) {
       parser_.feed(bytes, [this](SSEEvent&& event) {
-        detail::throw_if_error_event(event, headers_, core_.error_context());
+        detail::throw_if_error_event(event, headers_, context_);
         on_event_(event);
       });
     };
@@ -193,6 +205,8 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
       return;
     }
     auto self = shared_from_this();
+    core_.observe_request(request_, 0);
+    started_ = Clock::now();
     current_ = engine_.start(
         request_,
         [self](detail::HttpResponse&& answer, std::exception_ptr error) {
@@ -215,6 +229,11 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
   // As AsyncCall::settled: no reference to the error stays here once the result is handed on.
   void ended(detail::HttpResponse& answer, std::exception_ptr error) {
     if (finished_) return;
+    if (!observed_) {  // no status came: the exchange failed before its answer
+      observed_ = true;
+      core_.observe_response(request_, 0, error ? 0 : answer.status,
+                             error ? nullptr : &answer.headers, error, started_);
+    }
     if (error) {
       finish(Result<void>(std::move(error)));  // streams are never retried
       return;
@@ -227,7 +246,7 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
     std::exception_ptr failed;
     try {
       core_.throw_not_a_stream(answer.status, answer.headers, answer.body,
-                               find_header(answer.headers, "content-type"));
+                               find_header(answer.headers, "content-type"), &context_);
     } catch (...) {
       failed = std::current_exception();
     }
@@ -244,6 +263,9 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
   ClientCore& core_;
   detail::Engine& engine_;
   detail::HttpRequest request_;
+  detail::ErrorContext context_;  // redacts the key this stream was sent with
+  Clock::time_point started_;
+  bool observed_ = false;  // on_response has run
   std::function<void(const SSEEvent&)> on_event_;
   std::optional<CancelToken> token_;
   std::optional<std::uint64_t> token_id_;
@@ -355,7 +377,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
 
   void pump() {
     while (!cancelled_ && next_ < params_.size() && active_.size() < limit_) {
-      const auto now = Clock::now();
+      const auto now = core_.now();
       if (now < gate_) {
         if (gate_timer_ == 0) {
           auto self = shared_from_this();
@@ -401,7 +423,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
 
   void observe(int status, std::optional<milliseconds> retry_after) {
     if (status != 429 && status != 503) return;
-    const auto now = Clock::now();
+    const auto now = core_.now();
     if (now >= gate_) set_limit(std::max<std::size_t>(1, limit_ / 2));  // once per window
     if (retry_after) gate_ = std::max(gate_, now + *retry_after);
   }
@@ -515,13 +537,16 @@ Future<void> ClientCore::stream_async(std::string_view path, const Json& params,
   if (!on_event) throw BabyAPIError("stream_async needs an on_event callback");
   detail::Engine& loop = engine();
   detail::HttpRequest request = build_stream(path, params, request_options);
+  std::string key;
+  provide_api_key(request, &key);
   // RequestOptions::timeout bounds silence, as for Stream; by default there is none. A stream's
   // life has no whole-exchange bound (total_timeout is its deadline).
   request.idle_timeout = request_options.timeout.value_or(milliseconds(0));
   request.timeout = milliseconds(0);
   const milliseconds answer_idle = request_options.timeout.value_or(options_.timeout);
-  auto stream = std::make_shared<AsyncStream>(*this, loop, std::move(request), std::move(on_event),
-                                              request_options.cancel, answer_idle);
+  auto stream =
+      std::make_shared<AsyncStream>(*this, loop, std::move(request), std::move(on_event),
+                                    request_options.cancel, answer_idle, error_context_for(key));
   return launch<void>(loop, stream);
 }
 

@@ -9,9 +9,12 @@ namespace {
 
 CorePtr make_core(ClientOptions options) {
   ClientOptions resolved = detail::resolve_options(std::move(options));
-  detail::TransportConfig transport{resolved.ca_info, resolved.ca_path, resolved.proxy,
-                                    resolved.max_connections};
-  return std::make_shared<ClientCore>(std::move(resolved), detail::make_curl_transport(transport));
+  std::shared_ptr<Transport> transport = resolved.transport;
+  if (!transport) {
+    transport = detail::make_curl_transport(detail::TransportConfig{
+        resolved.ca_info, resolved.ca_path, resolved.proxy, resolved.max_connections});
+  }
+  return std::make_shared<ClientCore>(std::move(resolved), std::move(transport));
 }
 
 }  // namespace

@@ -54,16 +54,18 @@ void check_path(std::string_view path) {
 using SteadyClock = std::chrono::steady_clock;
 
 std::optional<SteadyClock::time_point> deadline_for(const ClientOptions& options,
-                                                    const RequestOptions& request_options) {
+                                                    const RequestOptions& request_options,
+                                                    SteadyClock::time_point now) {
   const std::optional<milliseconds> total =
       request_options.total_timeout ? request_options.total_timeout : options.total_timeout;
   if (!total) return std::nullopt;
   if (total->count() <= 0) throw BabyAPIError("total_timeout must be positive");
-  return SteadyClock::now() + *total;
+  return now + *total;
 }
 
-std::string call_summary(SteadyClock::time_point started, int attempts) {
-  const auto took = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
+std::string call_summary(SteadyClock::time_point started, SteadyClock::time_point now,
+                         int attempts) {
+  const auto took = std::chrono::duration_cast<milliseconds>(now - started);
   return "the call took " + std::to_string(took.count()) + " ms over " + std::to_string(attempts) +
          (attempts == 1 ? " attempt" : " attempts");
 }
@@ -78,16 +80,26 @@ std::string dump_json_body(const Json& body) {
   }
 }
 
-ClientCore::ClientCore(ClientOptions options, std::unique_ptr<detail::Transport> transport,
-                       Sleeper sleeper, detail::RetryPolicy::Clock clock,
-                       detail::RetryPolicy::Random random)
+ClientCore::ClientCore(ClientOptions options, std::shared_ptr<Transport> transport, Sleeper sleeper,
+                       detail::RetryPolicy::Clock clock, detail::RetryPolicy::Random random)
     : options_(std::move(options)),
       transport_(std::move(transport)),
-      sleeper_(sleeper ? std::move(sleeper)
-                       : Sleeper([](milliseconds delay) { std::this_thread::sleep_for(delay); })),
+      custom_transport_(dynamic_cast<detail::EngineSource*>(transport_.get()) == nullptr),
+      sleeper_(std::move(sleeper)),
       clock_(std::move(clock)),
       random_(std::move(random)),
-      real_sleeper_(!sleeper) {
+      real_sleeper_(!sleeper_ && !custom_transport_) {
+  if (!sleeper_) {
+    // A transport of the user's own keeps the time: a fake's sleep() only moves its clock.
+    Transport* const keeper = custom_transport_ ? transport_.get() : nullptr;
+    sleeper_ = [keeper](milliseconds delay) {
+      if (keeper != nullptr) {
+        keeper->sleep(delay);
+      } else {
+        std::this_thread::sleep_for(delay);
+      }
+    };
+  }
   for (const auto& [name, value] : options_.default_headers) check_header(name, value);
   error_context_.api_key = options_.api_key;
   error_context_.url_userinfo = detail::userinfo_of(options_.base_url);
@@ -123,7 +135,10 @@ detail::Engine& ClientCore::engine() {
     throw BabyAPIError(
         "This Client was closed (or destroyed): it makes no more asynchronous calls");
   }
-  if (!engine_) engine_ = transport_->make_engine();
+  if (!engine_) {
+    auto* source = dynamic_cast<detail::EngineSource*>(transport_.get());
+    engine_ = source != nullptr ? source->make_engine() : detail::make_transport_engine(transport_);
+  }
   return *engine_;
 }
 
@@ -170,7 +185,8 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
   HeaderList& headers = request.headers;
   headers.emplace_back("User-Agent", std::string("babyapi-cpp/") + BABYAPI_VERSION_STRING);
   headers.emplace_back("Accept", "application/json");
-  headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  if (!options_.api_key_provider)
+    headers.emplace_back("Authorization", "Bearer " + options_.api_key);
   for (const auto& [name, value] : options_.default_headers) set_header(headers, name, value);
   for (const auto& [name, value] : request_options.headers) set_header(headers, name, value);
   return request;
@@ -219,7 +235,7 @@ detail::HttpRequest ClientCore::build_stream(std::string_view path, const Json& 
   body["stream"] = true;
   detail::HttpRequest request = build("POST", path, request_options);
   request.body = dump_json_body(body);
-  request.deadline = deadline_for(options_, request_options);
+  request.deadline = deadline_for(options_, request_options, now());
   request.download_to.clear();
   set_header(request.headers, "Content-Type", "application/json");
   set_header(request.headers, "Accept", "text/event-stream");
@@ -228,17 +244,96 @@ detail::HttpRequest ClientCore::build_stream(std::string_view path, const Json& 
   return request;
 }
 
+void ClientCore::provide_api_key(detail::HttpRequest& request, std::string* key) const {
+  if (!options_.api_key_provider) return;
+  std::string value = options_.api_key_provider();
+  if (value.empty() || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    throw BabyAPIError(
+        "ClientOptions::api_key_provider gave an empty key, or one with a line break or NUL byte");
+  }
+  set_header(request.headers, "Authorization", "Bearer " + value);
+  if (key != nullptr) *key = std::move(value);
+}
+
+detail::ErrorContext ClientCore::error_context_for(const std::string& key) const {
+  detail::ErrorContext context = error_context_;
+  if (!key.empty()) context.api_key = key;
+  return context;
+}
+
+bool ClientCore::logs(detail::LogLevel level) const noexcept { return detail::log_enabled(level); }
+
+void ClientCore::log(detail::LogLevel level, const std::string& message) const noexcept {
+  detail::log_line(options_.logger, level, message);
+}
+
+void ClientCore::observe_request(const detail::HttpRequest& request, int attempt) const noexcept {
+  if (!options_.on_request) return;
+  try {
+    options_.on_request(request, attempt);
+  } catch (const std::exception& error) {
+    log(detail::LogLevel::kWarn, std::string("ClientOptions::on_request threw: ") + error.what());
+  } catch (...) {
+    log(detail::LogLevel::kWarn, "ClientOptions::on_request threw");
+  }
+}
+
+void ClientCore::observe_response(const detail::HttpRequest& request, int attempt, int status,
+                                  const HeaderList* headers, const std::exception_ptr& failure,
+                                  SteadyClock::time_point started) const noexcept {
+  if (!options_.on_response) return;
+  AttemptEnd end;
+  end.attempt = attempt;
+  end.status = status;
+  end.headers = headers;
+  end.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+  const auto notify = [&] {
+    try {
+      options_.on_response(request, end);
+    } catch (const std::exception& error) {
+      log(detail::LogLevel::kWarn,
+          std::string("ClientOptions::on_response threw: ") + error.what());
+    } catch (...) {
+      log(detail::LogLevel::kWarn, "ClientOptions::on_response threw");
+    }
+  };
+  if (!failure) {
+    notify();
+    return;
+  }
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    end.error = &error;
+    notify();
+  } catch (...) {
+    notify();
+  }
+}
+
 Stream ClientCore::stream(std::string_view path, const Json& params,
                           const RequestOptions& request_options) {
   detail::HttpRequest request = build_stream(path, params, request_options);
+  std::string key;
+  provide_api_key(request, &key);
   // For streams RequestOptions::timeout bounds silence; by default there is no bound at all.
   const milliseconds idle = request_options.timeout.value_or(milliseconds(0));
-  std::unique_ptr<detail::StreamTransfer> transfer = transport_->open_stream(request, idle);
+  observe_request(request, 0);
+  const auto started = SteadyClock::now();
+  std::unique_ptr<detail::StreamTransfer> transfer;
+  try {
+    transfer = transport_->open_stream(request, idle);
+  } catch (...) {
+    observe_response(request, 0, 0, nullptr, std::current_exception(), started);
+    throw;
+  }
   const int status = transfer->status();
+  observe_response(request, 0, status, &transfer->headers(), nullptr, started);
+  const detail::ErrorContext context = error_context_for(key);
   // Log lines are built only when logging is on: this runs for every call.
   const auto what = [path] { return "POST " + std::string(path); };
-  if (detail::log_enabled(detail::LogLevel::kDebug)) {
-    detail::log_line(detail::LogLevel::kDebug, what() + " (stream) -> " + std::to_string(status));
+  if (logs(detail::LogLevel::kDebug)) {
+    log(detail::LogLevel::kDebug, what() + " (stream) -> " + std::to_string(status));
   }
   const std::string* type = find_header(transfer->headers(), "content-type");
   const bool event_stream = type != nullptr && detail::media_type(*type) == "text/event-stream";
@@ -246,7 +341,7 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
     SSEParserOptions parser_options;
     parser_options.max_event_size = options_.max_response_bytes;
     return Stream(std::make_unique<StreamState>(shared_from_this(), std::move(transfer),
-                                                parser_options, error_context_));
+                                                parser_options, context));
   }
 
   // Not a stream: an error status, or a 2xx answer in another shape (a proxy that ignored
@@ -259,15 +354,15 @@ Stream ClientCore::stream(std::string_view path, const Json& params,
     }
     answer.append(bytes);
   }
-  detail::log_line(
-      detail::LogLevel::kInfo,
+  log(detail::LogLevel::kInfo,
       what() + " (stream) answered HTTP " + std::to_string(status) + " without an event stream");
-  throw_not_a_stream(status, transfer->headers(), answer, type);
+  throw_not_a_stream(status, transfer->headers(), answer, type, &context);
 }
 
 void ClientCore::throw_not_a_stream(int status, const HeaderList& headers, const std::string& body,
-                                    const std::string* type) const {
-  detail::ErrorContext context = error_context_;
+                                    const std::string* type,
+                                    const detail::ErrorContext* call_context) const {
+  detail::ErrorContext context = call_context != nullptr ? *call_context : error_context_;
   const detail::RetryPolicy policy(detail::RetryConfig{}, clock_, random_);
   context.retry_after = policy.server_delay(headers);
   if (status < 200 || status >= 300) detail::throw_status_error(status, headers, body, context);
@@ -305,23 +400,28 @@ CallProgress ClientCore::start_call(detail::HttpRequest request,
   config.max_retry_after = options_.max_retry_after;
   if (config.max_retries < 0)
     throw BabyAPIError("RequestOptions::max_retries must not be negative");
-  request.deadline = deadline_for(options_, request_options);
+  request.deadline = deadline_for(options_, request_options, now());
   CallProgress call{std::move(request),
                     detail::RetryPolicy(config, clock_, random_),
                     idempotent,
                     false,
                     SteadyClock::time_point{},
+                    SteadyClock::time_point{},
+                    std::string(),
                     0,
                     std::string(),
                     nullptr};
   call.idempotent = idempotent;
   call.keep_text = request_options.keep_text;
-  call.started = SteadyClock::now();
+  call.started = now();
   return call;
 }
 
 void ClientCore::begin_attempt(CallProgress& call) const {
   set_header(call.request.headers, kRetryCountHeader, std::to_string(call.retries));
+  provide_api_key(call.request, &call.api_key);
+  observe_request(call.request, call.retries);
+  call.attempt_started = SteadyClock::now();
 }
 
 AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answer,
@@ -333,6 +433,8 @@ AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answ
   const auto what = [&request, this] {
     return request.method + " " + request.url.substr(options_.base_url.size());
   };
+  observe_response(request, call.retries, answer != nullptr ? answer->status : 0,
+                   answer != nullptr ? &answer->headers : nullptr, failure, call.attempt_started);
   std::optional<milliseconds> delay;
   if (failure) {
     try {
@@ -343,24 +445,25 @@ AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answ
       if (may_retry) delay = policy.next_delay(call.retries, detail::AttemptOutcome{0, nullptr});
       if (!delay) {
         if (dynamic_cast<const APITimeoutError*>(&error) != nullptr) {
-          throw APITimeoutError(error.message() + "; " + call_summary(call.started, attempts));
+          throw APITimeoutError(error.message() + "; " +
+                                call_summary(call.started, now(), attempts));
         }
         throw;
       }
       call.failure = error.message();
-      if (detail::log_enabled(detail::LogLevel::kInfo)) {
-        detail::log_line(detail::LogLevel::kInfo,
-                         detail::redact(what() + ": " + error.what() + "; retrying in " +
-                                            std::to_string(delay->count()) + " ms",
-                                        error_context_));
+      if (logs(detail::LogLevel::kInfo)) {
+        log(detail::LogLevel::kInfo,
+            detail::redact(what() + ": " + error.what() + "; retrying in " +
+                               std::to_string(delay->count()) + " ms",
+                           error_context_for(call.api_key)));
       }
     }
     if (call.on_attempt) call.on_attempt(0, std::nullopt);
   } else {
-    if (detail::log_enabled(detail::LogLevel::kDebug)) {
+    if (logs(detail::LogLevel::kDebug)) {
       const std::string* id = find_header(answer->headers, "x-request-id");
-      detail::log_line(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer->status) +
-                                                     " (request id " + (id ? *id : "") + ")");
+      log(detail::LogLevel::kDebug, what() + " -> " + std::to_string(answer->status) +
+                                        " (request id " + (id ? *id : "") + ")");
     }
     if (call.on_attempt) {
       call.on_attempt(answer->status, answer->status == 429 || answer->status == 503
@@ -371,7 +474,7 @@ AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answ
       return AttemptVerdict{make_response(*answer, call.keep_text, call.request.unparsed_body),
                             milliseconds(0), nullptr};
     }
-    detail::ErrorContext context = error_context_;
+    detail::ErrorContext context = error_context_for(call.api_key);
     context.retry_after = policy.server_delay(answer->headers);
     // A request that may not be repeated is retried only on answers that say it was not
     // processed (429, 503).
@@ -381,25 +484,23 @@ AttemptVerdict ClientCore::settle(CallProgress& call, detail::HttpResponse* answ
           policy.next_delay(call.retries, detail::AttemptOutcome{answer->status, &answer->headers});
     }
     if (!delay) {
-      detail::log_line(detail::LogLevel::kInfo,
-                       what() + " failed with HTTP " + std::to_string(answer->status));
+      log(detail::LogLevel::kInfo, what() + " failed with HTTP " + std::to_string(answer->status));
       detail::throw_status_error(answer->status, answer->headers, answer->body, context);
     }
     call.failure = "the last attempt answered HTTP " + std::to_string(answer->status);
-    detail::log_line(detail::LogLevel::kInfo,
-                     what() + " answered HTTP " + std::to_string(answer->status) +
-                         "; retrying in " + std::to_string(delay->count()) + " ms");
+    log(detail::LogLevel::kInfo, what() + " answered HTTP " + std::to_string(answer->status) +
+                                     "; retrying in " + std::to_string(delay->count()) + " ms");
   }
   ++call.retries;
   if (request.deadline) {
-    const auto remaining =
-        std::chrono::duration_cast<milliseconds>(*request.deadline - SteadyClock::now());
+    const auto remaining = std::chrono::duration_cast<milliseconds>(*request.deadline - now());
     if (*delay >= remaining) {
       // The back-off never sleeps past the bound: wait out what is left, then give up.
-      return AttemptVerdict{std::nullopt, std::max(remaining, milliseconds(0)),
-                            std::make_exception_ptr(APITimeoutError(
-                                "The call passed its total_timeout before it could be retried (" +
-                                call.failure + "); " + call_summary(call.started, attempts)))};
+      return AttemptVerdict{
+          std::nullopt, std::max(remaining, milliseconds(0)),
+          std::make_exception_ptr(
+              APITimeoutError("The call passed its total_timeout before it could be retried (" +
+                              call.failure + "); " + call_summary(call.started, now(), attempts)))};
     }
   }
   return AttemptVerdict{std::nullopt, *delay, nullptr};

@@ -22,12 +22,14 @@
 #include "error_mapper.hpp"
 #include "http/transport.hpp"
 #include "retry_policy.hpp"
+#include "util/log.hpp"
 
 namespace babyapi {
 
+class ClientCore;
 namespace detail {
 // Logs a warning for each of vLLM's removed guided_* keys in params (src/agents.cpp).
-void warn_removed_guided_keys(const Json& params);
+void warn_removed_guided_keys(const ClientCore& core, const Json& params);
 }  // namespace detail
 
 namespace detail {
@@ -41,6 +43,8 @@ struct CallProgress {
   bool idempotent = true;
   bool keep_text = false;
   std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point attempt_started;  // real time, for on_response's elapsed
+  std::string api_key;  // what ClientOptions::api_key_provider gave for this attempt
   int retries = 0;      // retries made so far
   std::string failure;  // what the last failed attempt gave, for a timeout message
   // Batches: told the status of each attempt (0 without an answer) and, for 429 / 503, the
@@ -61,8 +65,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
   // options must already be resolved (resolve_options). A null sleeper sleeps for real.
-  ClientCore(ClientOptions options, std::unique_ptr<detail::Transport> transport,
-             Sleeper sleeper = nullptr, detail::RetryPolicy::Clock clock = nullptr,
+  ClientCore(ClientOptions options, std::shared_ptr<Transport> transport, Sleeper sleeper = nullptr,
+             detail::RetryPolicy::Clock clock = nullptr,
              detail::RetryPolicy::Random random = nullptr);
 
   // A JSON call: body (when given) is sent as application/json; retried per the policy. A call that
@@ -140,14 +144,34 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // The engine, made and started on first use. Throws BabyAPIError once closed.
   detail::Engine& engine();
   // Throws the error a non-stream answer to a stream request stands for (status or body).
+  // call_context: the call's own (a rotated key), else the Client's.
   [[noreturn]] void throw_not_a_stream(int status, const HeaderList& headers,
-                                       const std::string& body, const std::string* type) const;
+                                       const std::string& body, const std::string* type,
+                                       const detail::ErrorContext* call_context = nullptr) const;
   // Waits delay through the sleeper; with a token the wait ends early, throwing
   // APIUserAbortError, when it is cancelled.
   void sleep(std::chrono::milliseconds delay, const std::optional<CancelToken>& cancel) const;
 
   // Pauses through the injectable sleeper (docling waits use it too).
   void sleep(std::chrono::milliseconds delay) const { sleeper_(delay); }
+  // The time deadlines and polls are measured in: the transport's clock when it is not the
+  // built-in one (a fake's virtual time), else the steady clock.
+  std::chrono::steady_clock::time_point now() const {
+    return custom_transport_ ? transport_->now() : std::chrono::steady_clock::now();
+  }
+  // One log line through ClientOptions::logger, or on stderr; at a level BABYAPI_LOG lets through.
+  void log(detail::LogLevel level, const std::string& message) const noexcept;
+  bool logs(detail::LogLevel level) const noexcept;
+  // The hooks of ClientOptions, for an attempt that does not go through begin_attempt/settle (a
+  // stream). Exceptions they throw are logged and dropped.
+  void observe_request(const detail::HttpRequest& request, int attempt) const noexcept;
+  void observe_response(const detail::HttpRequest& request, int attempt, int status,
+                        const HeaderList* headers, const std::exception_ptr& failure,
+                        std::chrono::steady_clock::time_point started) const noexcept;
+  // Sets Authorization from ClientOptions::api_key_provider (when set) and returns the key.
+  void provide_api_key(detail::HttpRequest& request, std::string* key) const;
+  // The error context of a call made with key (a provider's), or the Client's.
+  detail::ErrorContext error_context_for(const std::string& key) const;
   // The secrets error messages and logs must not echo.
   const detail::ErrorContext& error_context() const noexcept { return error_context_; }
 
@@ -158,7 +182,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
 
  private:
   ClientOptions options_;
-  std::unique_ptr<detail::Transport> transport_;
+  std::shared_ptr<Transport> transport_;
+  bool custom_transport_ = false;  // not the built-in curl one (ClientOptions::transport)
   Sleeper sleeper_;
   detail::RetryPolicy::Clock clock_;
   detail::RetryPolicy::Random random_;

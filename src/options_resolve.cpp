@@ -13,15 +13,15 @@ std::optional<std::string> process_env(const char* name) {
 }
 
 ClientOptions resolve_options(ClientOptions options, const EnvLookup& env) {
-  if (options.api_key.empty()) {
+  if (options.api_key.empty() && !options.api_key_provider) {
     if (auto key = env("BABYAPI_API_KEY")) {
       options.api_key = *key;
     } else if (auto legacy = env("BABY_API_KEY")) {
       options.api_key = *legacy;
     } else {
       throw BabyAPIError(
-          "No API key: set ClientOptions::api_key or the BABYAPI_API_KEY (or BABY_API_KEY) "
-          "environment variable");
+          "No API key: set ClientOptions::api_key (or api_key_provider) or the BABYAPI_API_KEY "
+          "(or BABY_API_KEY) environment variable");
     }
   }
   if (options.base_url.empty())

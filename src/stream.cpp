@@ -1,6 +1,7 @@
 #include "babyapi/stream.hpp"
 
 #include "babyapi/errors.hpp"
+#include "client_core.hpp"
 #include "error_mapper.hpp"
 #include "sse/json_escapes.hpp"
 #include "stream_state.hpp"
@@ -58,8 +59,8 @@ bool StreamState::advance() {
     const std::string_view bytes = transfer_->read();
     if (bytes.empty()) {
       if (parser_.has_pending_event()) {
-        detail::log_line(detail::LogLevel::kInfo,
-                         "stream ended cleanly inside an unterminated event; it was dropped");
+        core_.shared()->log(detail::LogLevel::kInfo,
+                            "stream ended cleanly inside an unterminated event; it was dropped");
       }
       parser_.finish();
       finished_ = true;

@@ -5,17 +5,48 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "babyapi/cancel.hpp"
+#include "babyapi/header_list.hpp"
 
 namespace babyapi {
 
 // Extra request headers by name. Names are matched without regard to case when merged.
 using Headers = std::map<std::string, std::string>;
+
+class Transport;     // include/babyapi/transport.hpp
+struct HttpRequest;  // include/babyapi/transport.hpp
+
+// How much the SDK says: BABYAPI_LOG=off|warn|info|debug (warn when unset).
+enum class LogLevel { kOff = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+
+// How one attempt of a call ended, for ClientOptions::on_response.
+struct AttemptEnd {
+  int attempt = 0;                        // 0 for the first attempt, 1 for the first retry, ...
+  int status = 0;                         // the HTTP status; 0 when no answer came
+  const HeaderList* headers = nullptr;    // the answer's headers; null when no answer came
+  const std::exception* error = nullptr;  // what came instead of an answer; null when one came
+  std::chrono::microseconds elapsed{0};   // from sending to the end of the answer (a stream: its
+                                          // status and headers)
+};
+
+// Observers: run once per attempt, inside the retry loop, on the thread making the attempt (the
+// caller's, or the engine's for async calls). They must not block, and what they throw is
+// logged and dropped. The request carries every header, Authorization included: never log it.
+using RequestObserver = std::function<void(const HttpRequest& request, int attempt)>;
+using ResponseObserver = std::function<void(const HttpRequest& request, const AttemptEnd& end)>;
+// Receives each log line BABYAPI_LOG lets through (same levels), already escaped and redacted,
+// instead of stderr. May run on any thread, concurrently.
+using LogSink = std::function<void(LogLevel level, std::string_view message)>;
+// Gives the API key for each attempt (rotating keys). What it throws fails the call.
+using ApiKeyProvider = std::function<std::string()>;
 
 struct ClientOptions {
   // Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither, Client's constructor throws.
@@ -57,6 +88,15 @@ struct ClientOptions {
   // each connection carries many transfers. 1,000 concurrent HTTP/1.1 streams need it at 1,000 or
   // more (and as many file descriptors: see RLIMIT_NOFILE).
   int max_connections = 256;
+  // Unset: libcurl. Set: every request of this Client goes through it (the test kit's
+  // babyapi::testing::FakeTransport, or a transport of your own).
+  std::shared_ptr<Transport> transport;
+  // Hooks (see RequestObserver, ResponseObserver, LogSink, ApiKeyProvider above).
+  RequestObserver on_request;
+  ResponseObserver on_response;
+  LogSink logger;
+  // Set: called for every attempt instead of using api_key (which may then stay empty).
+  ApiKeyProvider api_key_provider;
 };
 
 // Called during an upload with the bytes sent so far and the total (0 when not yet known).

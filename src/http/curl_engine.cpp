@@ -15,6 +15,7 @@
 #include "babyapi/errors.hpp"
 #include "http/curl_pool.hpp"
 #include "http/engine.hpp"
+#include "http/engine_parts.hpp"
 
 namespace babyapi::detail {
 namespace {
@@ -27,10 +28,7 @@ constexpr int kMaxPollMs = 1000;
 // Idle easy handles kept for reuse (connections live in the multi handle's cache, not in them).
 constexpr std::size_t kMaxIdleEasy = 64;
 
-std::exception_ptr closed_error() {
-  return std::make_exception_ptr(
-      BabyAPIError("The Client was closed (or destroyed) before this call completed"));
-}
+std::exception_ptr closed_error() { return engine_closed_error(); }
 
 class CurlEngine final : public Engine {
  public:
@@ -66,7 +64,7 @@ class CurlEngine final : public Engine {
                       std::shared_ptr<BodyHooks> hooks) override {
     const std::uint64_t id = next_id_++;
     if (stopping_now()) {
-      doomed_.push_back([done = std::move(done)] { done(HttpResponse{}, closed_error()); });
+      doomed_.add([done = std::move(done)] { done(HttpResponse{}, closed_error()); });
       return id;
     }
     auto transfer = std::make_unique<Transfer>();
@@ -80,10 +78,9 @@ class CurlEngine final : public Engine {
       transfer->resources = configure_easy(easy, request, config_, transfer->state);
     } catch (...) {
       // Not sent: the completion still runs on the loop, never inside the caller's start().
-      doomed_.push_back(
-          [done = std::move(transfer->done), error = std::current_exception()]() mutable {
-            done(HttpResponse{}, std::move(error));  // no copy stays in this task
-          });
+      doomed_.add([done = std::move(transfer->done), error = std::current_exception()]() mutable {
+        done(HttpResponse{}, std::move(error));  // no copy stays in this task
+      });
       return id;
     }
     if (transfer->hooks) {
@@ -93,7 +90,7 @@ class CurlEngine final : public Engine {
     }
     curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
     if (curl_multi_add_handle(multi_.get(), easy) != CURLM_OK) {
-      doomed_.push_back([done = std::move(transfer->done)] {
+      doomed_.add([done = std::move(transfer->done)] {
         done(HttpResponse{}, std::make_exception_ptr(BabyAPIError("curl_multi_add_handle failed")));
       });
       return id;
@@ -105,12 +102,10 @@ class CurlEngine final : public Engine {
   std::uint64_t after(milliseconds delay, TimerDone done) override {
     const std::uint64_t id = next_id_++;
     if (stopping_now()) {
-      doomed_.push_back([done = std::move(done)] { done(closed_error()); });
+      doomed_.add([done = std::move(done)] { done(closed_error()); });
       return id;
     }
-    const auto when = Clock::now() + std::max(delay, milliseconds(0));
-    timers_.emplace(id, Timer{when, std::move(done)});
-    timer_order_.emplace(when, id);
+    timers_.add(id, Clock::now() + std::max(delay, milliseconds(0)), std::move(done));
     return id;
   }
 
@@ -124,12 +119,7 @@ class CurlEngine final : public Engine {
       run_completion(*transfer, HttpResponse{}, std::move(error));
       return;
     }
-    if (auto found = timers_.find(id); found != timers_.end()) {
-      TimerDone done = std::move(found->second.done);
-      erase_order(found->second.when, id);
-      timers_.erase(found);
-      run_timer(done, std::move(error));
-    }
+    timers_.end(id, std::move(error));
   }
 
   bool on_engine_thread() const noexcept override {
@@ -160,10 +150,6 @@ class CurlEngine final : public Engine {
     std::shared_ptr<BodyHooks> hooks;
     bool body_decided = false;
     bool body_taken = false;
-  };
-  struct Timer {
-    Clock::time_point when;
-    TimerDone done;
   };
 
   static size_t on_hooked_body(char* data, size_t size, size_t count, void* user) noexcept {
@@ -205,28 +191,8 @@ class CurlEngine final : public Engine {
     return handle;
   }
 
-  void erase_order(Clock::time_point when, std::uint64_t id) {
-    auto [first, last] = timer_order_.equal_range(when);
-    for (auto it = first; it != last; ++it) {
-      if (it->second == id) {
-        timer_order_.erase(it);
-        return;
-      }
-    }
-  }
-
-  // Completions run user code (continuations): nothing of theirs may escape into the loop.
   static void run_completion(Transfer& transfer, HttpResponse&& answer, std::exception_ptr error) {
-    try {
-      transfer.done(std::move(answer), std::move(error));
-    } catch (...) {
-    }
-  }
-  static void run_timer(TimerDone& done, std::exception_ptr error) {
-    try {
-      done(std::move(error));
-    } catch (...) {
-    }
+    run_guarded([&] { transfer.done(std::move(answer), std::move(error)); });
   }
 
   void finish(CURL* easy, CURLcode code) {
@@ -264,38 +230,8 @@ class CurlEngine final : public Engine {
       std::lock_guard<std::mutex> lock(mutex_);
       tasks.swap(posted_);
     }
-    for (auto& task : tasks) {
-      try {
-        task();
-      } catch (...) {
-      }
-    }
+    for (auto& task : tasks) run_guarded(task);
     return !tasks.empty();
-  }
-
-  void run_doomed() {
-    while (!doomed_.empty()) {
-      std::vector<std::function<void()>> doomed;
-      doomed.swap(doomed_);
-      for (auto& done : doomed) {
-        try {
-          done();
-        } catch (...) {
-        }
-      }
-    }
-  }
-
-  void fire_timers() {
-    const auto now = Clock::now();
-    while (!timer_order_.empty() && timer_order_.begin()->first <= now) {
-      const std::uint64_t id = timer_order_.begin()->second;
-      timer_order_.erase(timer_order_.begin());
-      auto found = timers_.find(id);
-      TimerDone done = std::move(found->second.done);
-      timers_.erase(found);
-      run_timer(done, nullptr);
-    }
   }
 
   void perform() {
@@ -309,8 +245,8 @@ class CurlEngine final : public Engine {
 
   int wait_ms() const {
     long long wait = kMaxPollMs;
-    if (!timer_order_.empty()) {
-      const auto until = timer_order_.begin()->first - Clock::now();
+    if (const auto next = timers_.next()) {
+      const auto until = *next - Clock::now();
       wait = std::min<long long>(wait, std::chrono::ceil<milliseconds>(until).count());
     }
     return static_cast<int>(std::max<long long>(wait, 0));
@@ -324,11 +260,11 @@ class CurlEngine final : public Engine {
     loop_thread_id_.store(std::this_thread::get_id());
     for (;;) {
       const bool ran = run_posted();
-      run_doomed();
+      doomed_.run();
       if (stopping_now()) break;
       perform();
-      fire_timers();
-      run_doomed();
+      timers_.fire_due(Clock::now());
+      doomed_.run();
       if (ran) continue;  // a task may have posted more, or started transfers to drive at once
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -343,9 +279,9 @@ class CurlEngine final : public Engine {
       run_posted();
       std::vector<std::uint64_t> ids;
       for (const auto& entry : transfers_) ids.push_back(entry.first);
-      for (const auto& entry : timers_) ids.push_back(entry.first);
+      for (const std::uint64_t id : timers_.ids()) ids.push_back(id);
       for (const std::uint64_t id : ids) abort(id, closed_error());
-      run_doomed();
+      doomed_.run();
       std::lock_guard<std::mutex> lock(mutex_);
       if (transfers_.empty() && timers_.empty() && posted_.empty() && doomed_.empty()) break;
     }
@@ -365,9 +301,8 @@ class CurlEngine final : public Engine {
   // Engine thread only.
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers_;
-  std::unordered_map<std::uint64_t, Timer> timers_;
-  std::multimap<Clock::time_point, std::uint64_t> timer_order_;
-  std::vector<std::function<void()>> doomed_;  // completions owed for work refused or unsendable
+  TimerQueue timers_;
+  DoomedList doomed_;  // completions owed for work refused or unsendable
   std::vector<EasyHandle> idle_easy_;
 };
 

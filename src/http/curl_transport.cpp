@@ -27,7 +27,7 @@ TransportConfig with_tls_environment(TransportConfig config) {
   return config;
 }
 
-class CurlTransport final : public Transport {
+class CurlTransport final : public Transport, public EngineSource {
  public:
   explicit CurlTransport(TransportConfig config)
       : config_(with_tls_environment(std::move(config))) {
@@ -75,8 +75,8 @@ class CurlTransport final : public Transport {
 
 }  // namespace
 
-std::unique_ptr<Transport> make_curl_transport(const TransportConfig& config) {
-  return std::make_unique<CurlTransport>(config);
+std::shared_ptr<Transport> make_curl_transport(const TransportConfig& config) {
+  return std::make_shared<CurlTransport>(config);
 }
 
 }  // namespace babyapi::detail

@@ -53,5 +53,10 @@ class Engine {
 };
 
 std::unique_ptr<Engine> make_curl_engine(const TransportConfig& config);
+// The engine of any other transport (ClientOptions::transport): one thread that runs each
+// transfer through the transport's own send / open_stream, a stream one read at a time so that
+// posts and aborts come between its reads, and keeps its timers on the transport's clock. When
+// only timers are left it waits through Transport::sleep (a fake's virtual time passes at once).
+std::unique_ptr<Engine> make_transport_engine(std::shared_ptr<Transport> transport);
 
 }  // namespace babyapi::detail

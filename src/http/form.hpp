@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "babyapi/json.hpp"
+#include "babyapi/transport.hpp"
 
 namespace babyapi::detail {
 
-struct FormPart {
-  std::string name;
-  std::string value;  // a field's text, or a file's bytes when it is not read from disk
-  bool is_file = false;
-  std::string path;  // a file read from disk as it is sent
-  std::string filename;
-  std::string content_type;
-};
-using Form = std::vector<FormPart>;
+using babyapi::Form;  // public: include/babyapi/transport.hpp
+using babyapi::FormPart;
 
 // Appends one field per option: strings as they are, booleans true/false, numbers as text, each
 // element of a list as its own field of the same name, objects (and lists inside lists) as JSON

@@ -15,7 +15,6 @@ namespace babyapi {
 namespace {
 
 using std::chrono::milliseconds;
-using SteadyClock = std::chrono::steady_clock;
 
 // An async submit names the node that owns its task in a header; the SDK copies it into the JSON.
 Response pin_answer(Response res) {
@@ -225,7 +224,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
       request_options.total_timeout ? request_options.total_timeout : client.total_timeout;
   if (total && total->count() <= 0) throw BabyAPIError("total_timeout must be positive");
   const milliseconds budget = total ? std::min(*total, wait.timeout) : wait.timeout;
-  const auto deadline = SteadyClock::now() + budget;
+  const auto deadline = core_->now() + budget;
   const std::string id(task_id);
 
   const auto timed_out = [&](const std::string& why) {
@@ -233,7 +232,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
                            std::to_string(budget.count()) + " ms" + why);
   };
   const auto remaining = [&] {
-    return std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+    return std::chrono::duration_cast<milliseconds>(deadline - core_->now());
   };
   // Every request of the wait ends by the deadline: each attempt's timeout is at most what is
   // left, and total_timeout stops retries and back-offs there too. Without this a hanging poll
@@ -256,7 +255,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
   };
 
   for (;;) {
-    const auto started = SteadyClock::now();
+    const auto started = core_->now();
     const milliseconds left = remaining();
     // Also guards the requests below: a timeout of 0 would mean none at all.
     if (left.count() <= 0) throw timed_out("");
@@ -293,7 +292,7 @@ Response Docling::wait_for_result(std::string_view task_id, const WaitOptions& w
     }
     // A server that answered before the hold passed (no long-poll support) gets the rest of it
     // as a pause, so polling never spins. The pause goes through the client's sleeper.
-    const auto spent = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
+    const auto spent = std::chrono::duration_cast<milliseconds>(core_->now() - started);
     const milliseconds pause = std::min(hold - spent, remaining());
     if (pause.count() > 0) core_->sleep(pause, request_options.cancel);
   }

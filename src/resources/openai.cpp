@@ -17,8 +17,8 @@ namespace {
 
 // create() reads one JSON answer; a streamed answer needs stream(). Caught before anything is sent.
 // Also warns about vLLM's removed guided_* keys, as every generation call does.
-void refuse_stream_flag(const Json& params, const char* resource) {
-  detail::warn_removed_guided_keys(params);
+void refuse_stream_flag(const CorePtr& core, const Json& params, const char* resource) {
+  detail::warn_removed_guided_keys(*core.shared(), params);
   if (params.is_object()) {
     const auto found = params.find("stream");
     if (found != params.end() && *found == true) {
@@ -32,22 +32,22 @@ void refuse_stream_flag(const Json& params, const char* resource) {
 }  // namespace
 
 Response ChatCompletions::create(const Json& params, const RequestOptions& request_options) const {
-  refuse_stream_flag(params, "chat.completions");
+  refuse_stream_flag(core_, params, "chat.completions");
   return core_->request("POST", "/v1/chat/completions", &params, request_options);
 }
 
 Stream ChatCompletions::stream(const Json& params, const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(params);
+  detail::warn_removed_guided_keys(*core_.shared(), params);
   return core_->stream("/v1/chat/completions", params, request_options);
 }
 
 Stream Completions::stream(const Json& params, const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(params);
+  detail::warn_removed_guided_keys(*core_.shared(), params);
   return core_->stream("/v1/completions", params, request_options);
 }
 
 Response Completions::create(const Json& params, const RequestOptions& request_options) const {
-  refuse_stream_flag(params, "completions");
+  refuse_stream_flag(core_, params, "completions");
   return core_->request("POST", "/v1/completions", &params, request_options);
 }
 
@@ -55,12 +55,12 @@ Response Completions::create(const Json& params, const RequestOptions& request_o
 #define BABYAPI_ASYNC_FORMS(Resource, path, name)                                          \
   Future<Response> Resource::create_async(const Json& params,                              \
                                           const RequestOptions& request_options) const {   \
-    refuse_stream_flag(params, name);                                                      \
+    refuse_stream_flag(core_, params, name);                                               \
     return core_->request_async("POST", path, &params, request_options);                   \
   }                                                                                        \
   std::vector<Result<Response>> Resource::create_many(std::vector<Json> params,            \
                                                       const BatchOptions& options) const { \
-    for (const Json& item : params) refuse_stream_flag(item, name);                        \
+    for (const Json& item : params) refuse_stream_flag(core_, item, name);                 \
     return core_->request_many(path, std::move(params), options);                          \
   }
 
@@ -73,14 +73,14 @@ BABYAPI_ASYNC_FORMS(Rerank, "/v1/rerank", "rerank")
 Future<void> ChatCompletions::stream_async(const Json& params,
                                            std::function<void(const SSEEvent&)> on_event,
                                            const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(params);
+  detail::warn_removed_guided_keys(*core_.shared(), params);
   return core_->stream_async("/v1/chat/completions", params, std::move(on_event), request_options);
 }
 
 Future<void> Completions::stream_async(const Json& params,
                                        std::function<void(const SSEEvent&)> on_event,
                                        const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(params);
+  detail::warn_removed_guided_keys(*core_.shared(), params);
   return core_->stream_async("/v1/completions", params, std::move(on_event), request_options);
 }
 

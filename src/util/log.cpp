@@ -79,4 +79,17 @@ void log_line(LogLevel level, const std::string& message) noexcept {
   write_log_line(stderr, level, message);
 }
 
+void log_line(const LogSink& sink, LogLevel level, const std::string& message) noexcept {
+  if (!sink) {
+    log_line(level, message);
+    return;
+  }
+  if (!log_enabled(level)) return;
+  try {
+    sink(level, escape_log_text(message));
+  } catch (...) {
+    // A sink that throws loses its line; the call it describes goes on.
+  }
+}
+
 }  // namespace babyapi::detail

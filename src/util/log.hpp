@@ -7,14 +7,19 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/options.hpp"
+
 namespace babyapi::detail {
 
-enum class LogLevel { kOff = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+using babyapi::LogLevel;  // public: include/babyapi/options.hpp
 
 LogLevel log_level() noexcept;
 inline bool log_enabled(LogLevel level) noexcept { return log_level() >= level; }
 // One line on stderr when `level` is enabled, its text escaped as escape_log_text() does.
 void log_line(LogLevel level, const std::string& message) noexcept;
+// The same, through sink (ClientOptions::logger) when it is set: it gets the escaped message.
+// What the sink throws is dropped.
+void log_line(const LogSink& sink, LogLevel level, const std::string& message) noexcept;
 
 // Messages carry what servers sent (error text, echoed values), so a log line must not let them
 // start a line of their own or drive the terminal: every control byte (below 0x20, and 0x7f)

@@ -58,7 +58,7 @@ ClientOptions options_for(const std::string& base_url, int max_retries = 2) {
   return options;
 }
 
-std::unique_ptr<detail::Transport> transport() {
+std::shared_ptr<Transport> transport() {
   return detail::make_curl_transport(detail::TransportConfig{});
 }
 
