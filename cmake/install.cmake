@@ -2,7 +2,7 @@
 # pkg-config file, so downstream projects can find_package(babyapi) or pkg-config --libs babyapi.
 set(BABYAPI_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/babyapi)
 
-install(TARGETS babyapi EXPORT babyapiTargets
+install(TARGETS babyapi babyapi_testing EXPORT babyapiTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
