@@ -1,4 +1,5 @@
-// Per-call overrides: timeout, retries and headers for one request.
+// Per-call overrides: timeout, retries and headers for one request; or a view of the Client with
+// other defaults for a group of calls.
 #include <babyapi/babyapi.hpp>
 
 #include <iostream>
@@ -8,15 +9,17 @@ int main() {
 
   babyapi::Response res = client.chat.completions.create(
       {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "Hello."}}}}},
-      babyapi::RequestOptions{std::chrono::seconds(30), 0, {{"x-trace", "abc123"}}});
+      babyapi::RequestOptions{}
+          .with_timeout(std::chrono::seconds(30))
+          .with_max_retries(0)
+          .with_header("x-trace", "abc123"));
   std::cout << res["choices"][0]["message"]["content"].get<std::string>() << "\n";
 
-  // Or set only the fields you need.
-  babyapi::RequestOptions options;
-  options.timeout = std::chrono::seconds(10);
-  options.headers = {{"x-app", "demo"}};
-  babyapi::Response again = client.chat.completions.create(
-      {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "Hi again."}}}}},
-      options);
+  // A view with its own defaults, sharing the client's connections and engine.
+  babyapi::Client quick = client.with_options(babyapi::RequestOptions{}
+                                                  .with_timeout(std::chrono::seconds(10))
+                                                  .with_header("x-app", "demo"));
+  babyapi::Response again = quick.chat.completions.create(
+      {{"model", "mistral"}, {"messages", {{{"role", "user"}, {"content", "Hi again."}}}}});
   std::cout << again["choices"][0]["message"]["content"].get<std::string>() << "\n";
 }

@@ -51,6 +51,7 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall> {
   AsyncCall(ClientCore& core, detail::Engine& engine, CallProgress call,
             std::optional<CancelToken> token)
       : core_(core),
+        keep_(core.keep_alive_if_view()),
         engine_(engine),
         call_(std::move(call)),
         token_(std::move(token)),
@@ -147,6 +148,7 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall> {
   }
 
   ClientCore& core_;
+  std::shared_ptr<ClientCore> keep_;  // a view's core lives as long as its calls
   detail::Engine& engine_;
   CallProgress call_;
   std::optional<CancelToken> token_;
@@ -169,6 +171,7 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
               std::function<void(const SSEEvent&)> on_event, std::optional<CancelToken> token,
               milliseconds answer_idle_timeout, detail::ErrorContext context)
       : core_(core),
+        keep_(core.keep_alive_if_view()),
         engine_(engine),
         request_(std::move(request)),
         context_(std::move(context)),
@@ -261,6 +264,7 @@ class AsyncStream : public std::enable_shared_from_this<AsyncStream> {
   }
 
   ClientCore& core_;
+  std::shared_ptr<ClientCore> keep_;  // a view's core lives as long as its calls
   detail::Engine& engine_;
   detail::HttpRequest request_;
   detail::ErrorContext context_;  // redacts the key this stream was sent with
@@ -305,6 +309,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
   Batch(ClientCore& core, detail::Engine& engine, std::string path, std::vector<Json> params,
         const BatchOptions& options, bool unparsed)
       : core_(core),
+        keep_(core.keep_alive_if_view()),
         engine_(engine),
         path_(std::move(path)),
         params_(std::move(params)),
@@ -476,6 +481,7 @@ class Batch : public std::enable_shared_from_this<Batch> {
   }
 
   ClientCore& core_;
+  std::shared_ptr<ClientCore> keep_;  // a view's core lives as long as its calls
   detail::Engine& engine_;
   std::string path_;
   std::vector<Json> params_;

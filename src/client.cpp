@@ -40,6 +40,26 @@ Client::Client(ClientOptions options)
       models(core_),
       docling(core_) {}
 
+Client::Client(CorePtr core)
+    : core_(std::move(core)),
+      chat(core_),
+      completions(core_),
+      embeddings(core_),
+      rerank(core_),
+      baby(core_),
+      models(core_),
+      docling(core_) {}
+
+Client Client::with_options(const RequestOptions& overrides) const {
+  if (overrides.on_upload_progress || !overrides.download_to.empty() || overrides.keep_text ||
+      overrides.cancel) {
+    throw BabyAPIError(
+        "Client::with_options takes timeout, max_retries, headers and total_timeout; "
+        "on_upload_progress, download_to, keep_text and cancel belong to single calls");
+  }
+  return Client(CorePtr(core_->view(overrides)));
+}
+
 Client::~Client() {
   if (core_) core_.shared()->shutdown_engine();
 }

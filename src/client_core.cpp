@@ -105,12 +105,41 @@ ClientCore::ClientCore(ClientOptions options, std::shared_ptr<Transport> transpo
   error_context_.url_userinfo = detail::userinfo_of(options_.base_url);
 }
 
+std::shared_ptr<ClientCore> ClientCore::view(const RequestOptions& overrides) {
+  check_open();
+  ClientOptions options = options_;
+  if (overrides.timeout) {
+    if (overrides.timeout->count() <= 0)
+      throw BabyAPIError("with_options: timeout must be positive");
+    options.timeout = *overrides.timeout;
+  }
+  if (overrides.max_retries) {
+    if (*overrides.max_retries < 0)
+      throw BabyAPIError("with_options: max_retries must not be negative");
+    options.max_retries = *overrides.max_retries;
+  }
+  if (overrides.total_timeout) options.total_timeout = overrides.total_timeout;
+  for (const auto& [name, value] : overrides.headers) {
+    // Replaces a default header of the same name in any case.
+    for (auto it = options.default_headers.begin(); it != options.default_headers.end();) {
+      it = detail::iequals(it->first, name) ? options.default_headers.erase(it) : std::next(it);
+    }
+    options.default_headers[name] = value;
+  }
+  auto core =
+      std::make_shared<ClientCore>(std::move(options), transport_, sleeper_, clock_, random_);
+  core->real_sleeper_ = real_sleeper_;
+  core->root_ = root_ ? root_ : shared_from_this();
+  return core;
+}
+
 void ClientCore::check_open() const {
   if (closed_.load()) throw BabyAPIError("This client has been closed; create a new Client");
 }
 
 void ClientCore::close() {
   closed_.store(true);
+  if (root_) return;  // a view: the pool and the engine are its root's
   shutdown_engine();
   transport_->close();
 }
@@ -118,6 +147,7 @@ void ClientCore::close() {
 ClientCore::~ClientCore() { shutdown_engine(); }
 
 void ClientCore::shutdown_engine() noexcept {
+  if (root_) return;  // a view's engine is its root's
   std::unique_ptr<detail::Engine> engine;
   {
     std::lock_guard<std::mutex> lock(engine_mutex_);
@@ -130,6 +160,7 @@ void ClientCore::shutdown_engine() noexcept {
 
 detail::Engine& ClientCore::engine() {
   check_open();
+  if (root_) return root_->engine();
   std::lock_guard<std::mutex> lock(engine_mutex_);
   if (engine_closed_) {
     throw BabyAPIError(

@@ -176,6 +176,11 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   const detail::ErrorContext& error_context() const noexcept { return error_context_; }
 
   const ClientOptions& options() const noexcept { return options_; }
+  // A core with overrides as its defaults that shares this one's transport and engine
+  // (Client::with_options).
+  std::shared_ptr<ClientCore> view(const RequestOptions& overrides);
+  // For an async call to hold: a view's own core (which nothing else may keep alive), else null.
+  std::shared_ptr<ClientCore> keep_alive_if_view() { return root_ ? shared_from_this() : nullptr; }
   void close();
   // Throws BabyAPIError once close() has been called.
   void check_open() const;
@@ -183,6 +188,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
  private:
   ClientOptions options_;
   std::shared_ptr<Transport> transport_;
+  // A view's root (Client::with_options): the core whose engine it uses. Null for a root.
+  std::shared_ptr<ClientCore> root_;
   bool custom_transport_ = false;  // not the built-in curl one (ClientOptions::transport)
   Sleeper sleeper_;
   detail::RetryPolicy::Clock clock_;

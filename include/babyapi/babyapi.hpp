@@ -20,5 +20,6 @@
 #include "babyapi/sse.hpp"
 #include "babyapi/stream.hpp"
 #include "babyapi/stream_accumulator.hpp"
+#include "babyapi/transport.hpp"
 #include "babyapi/version.hpp"
 #include "babyapi/vision.hpp"

@@ -48,6 +48,13 @@ class Client {
   Future<Response> post_async(std::string_view path, const Json& body,
                               const RequestOptions& request_options = {});
 
+  // A Client with other defaults for every call (timeout, max_retries, headers, total_timeout),
+  // as openai-python's with_options: it shares this Client's connection pool and engine, so it is
+  // cheap to make per request group. Per-call RequestOptions still win over it. Closing or
+  // destroying this Client ends the async work of its views too; closing a view closes only the
+  // view. Other RequestOptions fields (cancel, download_to, ...) are per call: they are refused.
+  Client with_options(const RequestOptions& overrides) const;
+
   // The options in force, with environment fallbacks and defaults filled in.
   const ClientOptions& options() const;
   // Releases pooled connections and stops the engine: pending async calls, streams and batches
@@ -57,6 +64,8 @@ class Client {
   void close();
 
  private:
+  explicit Client(CorePtr core);
+
   CorePtr core_;  // declared first: the resources below are built from it
 
  public:

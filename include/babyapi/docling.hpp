@@ -29,6 +29,24 @@ struct WaitOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(600);
   // Called with each status answer ({"task_id", "task_status", ...}).
   std::function<void(const Json& status)> on_poll;
+
+  // Chainable setters: WaitOptions{}.with_docling_id(task.docling_id()).with_interval(500ms).
+  WaitOptions& with_docling_id(std::string value) {
+    docling_id = std::move(value);
+    return *this;
+  }
+  WaitOptions& with_interval(std::chrono::milliseconds value) {
+    interval = std::move(value);
+    return *this;
+  }
+  WaitOptions& with_timeout(std::chrono::milliseconds value) {
+    timeout = std::move(value);
+    return *this;
+  }
+  WaitOptions& with_on_poll(std::function<void(const Json& status)> value) {
+    on_poll = std::move(value);
+    return *this;
+  }
 };
 
 // The pinning header async calls need: x-babyapi-docling-id.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "babyapi/cancel.hpp"
 #include "babyapi/header_list.hpp"
@@ -97,6 +98,97 @@ struct ClientOptions {
   LogSink logger;
   // Set: called for every attempt instead of using api_key (which may then stay empty).
   ApiKeyProvider api_key_provider;
+
+  // Chainable setters: ClientOptions{}.with_base_url("http://127.0.0.1:8080").with_max_retries(0).
+  ClientOptions& with_api_key(std::string value) {
+    api_key = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_base_url(std::string value) {
+    base_url = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_timeout(std::chrono::milliseconds value) {
+    timeout = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_max_retries(int value) {
+    max_retries = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_retry_base_delay(std::chrono::milliseconds value) {
+    retry_base_delay = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_max_retry_delay(std::chrono::milliseconds value) {
+    max_retry_delay = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_default_model(std::string value) {
+    default_model = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_default_headers(Headers value) {
+    default_headers = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_connect_timeout(std::chrono::milliseconds value) {
+    connect_timeout = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_ca_info(std::string value) {
+    ca_info = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_ca_path(std::string value) {
+    ca_path = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_proxy(std::string value) {
+    proxy = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_max_response_bytes(std::size_t value) {
+    max_response_bytes = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_total_timeout(std::chrono::milliseconds value) {
+    total_timeout = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_max_retry_after(std::chrono::milliseconds value) {
+    max_retry_after = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_max_connections(int value) {
+    max_connections = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_transport(std::shared_ptr<Transport> value) {
+    transport = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_on_request(RequestObserver value) {
+    on_request = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_on_response(ResponseObserver value) {
+    on_response = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_logger(LogSink value) {
+    logger = std::move(value);
+    return *this;
+  }
+  ClientOptions& with_api_key_provider(ApiKeyProvider value) {
+    api_key_provider = std::move(value);
+    return *this;
+  }
+  // Adds (or replaces) one default header.
+  ClientOptions& with_header(const std::string& name, std::string value) {
+    default_headers[name] = std::move(value);
+    return *this;
+  }
 };
 
 // Called during an upload with the bytes sent so far and the total (0 when not yet known).
@@ -122,6 +214,45 @@ struct RequestOptions {
   // connection. A blocking call with a token runs on the Client's engine thread while this thread
   // waits, so that a cancel is seen at once, also mid-back-off.
   std::optional<CancelToken> cancel;
+
+  // Chainable setters: RequestOptions{}.with_timeout(30s).with_header("x-trace", "abc").
+  RequestOptions& with_timeout(std::chrono::milliseconds value) {
+    timeout = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_max_retries(int value) {
+    max_retries = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_headers(Headers value) {
+    headers = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_upload_progress(ProgressCallback value) {
+    on_upload_progress = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_total_timeout(std::chrono::milliseconds value) {
+    total_timeout = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_download_to(std::string value) {
+    download_to = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_keep_text(bool value) {
+    keep_text = std::move(value);
+    return *this;
+  }
+  RequestOptions& with_cancel(CancelToken value) {
+    cancel = std::move(value);
+    return *this;
+  }
+  // Adds (or replaces) one header of this call.
+  RequestOptions& with_header(const std::string& name, std::string value) {
+    headers[name] = std::move(value);
+    return *this;
+  }
 };
 
 }  // namespace babyapi
