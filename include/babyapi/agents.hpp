@@ -12,8 +12,8 @@
 
 namespace babyapi {
 
-// The value of a structured answer (chat.completions.parse<T>), and the answer it came from
-// (status, headers, usage, the raw message).
+/// The value of a structured answer (chat.completions.parse<T>), and the answer it came from
+/// (status, headers, usage, the raw message).
 template <class T>
 struct Parsed {
   T value;
@@ -22,25 +22,25 @@ struct Parsed {
 
 namespace detail {
 
-// The JSON a tool call's function.arguments holds: parsed from its text (or taken as is when a
-// server sent an object). Throws BabyAPIError naming the tool when it is absent or not JSON.
+/// The JSON a tool call's function.arguments holds: parsed from its text (or taken as is when a
+/// server sent an object). Throws BabyAPIError naming the tool when it is absent or not JSON.
 Json tool_arguments(const Json& tool_call);
-// Throws BabyAPIError naming the tool: its arguments did not make the type asked for.
+/// Throws BabyAPIError naming the tool: its arguments did not make the type asked for.
 [[noreturn]] void throw_unfit_arguments(const Json& tool_call, const Json& arguments,
                                         const char* why);
-// The first choice's content of a structured answer, parsed. Throws BabyAPIError carrying the
-// content when it is not JSON.
+/// The first choice's content of a structured answer, parsed. Throws BabyAPIError carrying the
+/// content when it is not JSON.
 Json structured_content(const Response& response);
-// Throws BabyAPIError carrying the content: the JSON did not make a valid T.
+/// Throws BabyAPIError carrying the content: the JSON did not make a valid T.
 [[noreturn]] void throw_invalid_structured(const Response& response, const char* why);
 
 }  // namespace detail
 
-// The arguments of a tool call ({id, type, function{name, arguments}}, as a message's tool_calls
-// or StreamAccumulator give it) as T, through nlohmann's from_json (or Json itself). A malformed
-// argument text, or JSON that does not make a T, throws BabyAPIError naming the tool.
-//   struct Weather { std::string city; };  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Weather, city)
-//   Weather w = babyapi::parse_arguments<Weather>(res.tool_calls()[0]);
+/// The arguments of a tool call ({id, type, function{name, arguments}}, as a message's tool_calls
+/// or StreamAccumulator give it) as T, through nlohmann's from_json (or Json itself). A malformed
+/// argument text, or JSON that does not make a T, throws BabyAPIError naming the tool.
+///   struct Weather { std::string city; };  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Weather, city)
+///   Weather w = babyapi::parse_arguments<Weather>(res.tool_calls()[0]);
 template <class T>
 T parse_arguments(const Json& tool_call) {
   Json arguments = detail::tool_arguments(tool_call);

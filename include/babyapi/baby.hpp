@@ -15,18 +15,18 @@ class Baby {
  public:
   explicit Baby(CorePtr core) : core_(std::move(core)) {}
 
-  // params: prompt, optionally model (else ClientOptions::default_model) and generation options,
-  // at the top level or inside "options", in snake_case or camelCase (maxTokens, topP, topK,
-  // presencePenalty, frequencyPenalty). The SDK sends one canonical body: model, prompt and every
-  // option in snake_case at the top level. res["output"] holds the text, res["usage"] the counts.
+  /// params: prompt, optionally model (else ClientOptions::default_model) and generation options,
+  /// at the top level or inside "options", in snake_case or camelCase (maxTokens, topP, topK,
+  /// presencePenalty, frequencyPenalty). The SDK sends one canonical body: model, prompt and every
+  /// option in snake_case at the top level. res["output"] holds the text, res["usage"] the counts.
   Response infer(const Json& params, const RequestOptions& request_options = {}) const;
-  // A bare prompt with the default model.
+  /// A bare prompt with the default model.
   Response infer(std::string_view prompt, const RequestOptions& request_options = {}) const;
-  // So that infer("a literal") means a prompt rather than being ambiguous with Json.
+  /// So that infer("a literal") means a prompt rather than being ambiguous with Json.
   Response infer(const char* prompt, const RequestOptions& request_options = {}) const {
     return infer(std::string_view(prompt), request_options);
   }
-  // infer() on the Client's engine thread (see Future).
+  /// infer() on the Client's engine thread (see Future).
   Future<Response> infer_async(const Json& params,
                                const RequestOptions& request_options = {}) const;
   Future<Response> infer_async(std::string_view prompt,
@@ -40,9 +40,9 @@ class Baby {
   CorePtr core_;
 };
 
-// The canonical /infer body for params (exposed for tests and for callers who want to see it).
-// Throws BabyAPIError when params is not an object, has no prompt, or names no model and
-// default_model is empty.
+/// The canonical /infer body for params (exposed for tests and for callers who want to see it).
+/// Throws BabyAPIError when params is not an object, has no prompt, or names no model and
+/// default_model is empty.
 Json normalize_infer_params(const Json& params, const std::string& default_model);
 
 }  // namespace babyapi

@@ -15,23 +15,23 @@ struct CancelState;
 
 class CancelToken {
  public:
-  // A fresh token, not cancelled. Copies share its state: cancelling one cancels them all.
+  /// A fresh token, not cancelled. Copies share its state: cancelling one cancels them all.
   CancelToken();
 
-  // Cancels every call carrying this token, now and later: a blocking call (mid-transfer or
-  // mid-back-off), a Stream (its next read throws), a Future, a batch, a docling wait. Safe from
-  // any thread and idempotent. Not async-signal-safe: from a signal, wake a thread that calls it.
+  /// Cancels every call carrying this token, now and later: a blocking call (mid-transfer or
+  /// mid-back-off), a Stream (its next read throws), a Future, a batch, a docling wait. Safe from
+  /// any thread and idempotent. Not async-signal-safe: from a signal, wake a thread that calls it.
   void cancel() const;
   bool cancelled() const noexcept;
 
-  // For code that waits on its own: runs callback once when the token is cancelled (at once, on
-  // this thread, when it already is). Returns an id for remove(). Callbacks run on the thread
-  // that calls cancel(), must be quick and must not throw.
+  /// For code that waits on its own: runs callback once when the token is cancelled (at once, on
+  /// this thread, when it already is). Returns an id for remove(). Callbacks run on the thread
+  /// that calls cancel(), must be quick and must not throw.
   std::uint64_t on_cancel(std::function<void()> callback) const;
-  // Unregisters a callback; once remove() returns, that callback is not running and never will.
+  /// Unregisters a callback; once remove() returns, that callback is not running and never will.
   void remove(std::uint64_t id) const;
 
-  // Waits up to delay; true when the token was cancelled meanwhile (or before).
+  /// Waits up to delay; true when the token was cancelled meanwhile (or before).
   bool wait_for(std::chrono::milliseconds delay) const;
 
  private:

@@ -17,34 +17,34 @@ namespace babyapi {
 class ChatCompletions {
  public:
   explicit ChatCompletions(CorePtr core) : core_(std::move(core)) {}
-  // Sends params as given (model, messages, temperature, ...); the answer's
-  // res["choices"][0]["message"]["content"] holds the reply.
+  /// Sends params as given (model, messages, temperature, ...); the answer's
+  /// res["choices"][0]["message"]["content"] holds the reply.
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call as server-sent events ("stream": true is set for you), read lazily by iterating
-  // the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
-  // default).
+  /// The same call as server-sent events ("stream": true is set for you), read lazily by iterating
+  /// the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
+  /// default).
   Stream stream(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call on the Client's engine thread: returns at once; get() gives the Response or
-  // rethrows its typed error. Retries and limits are those of create().
+  /// The same call on the Client's engine thread: returns at once; get() gives the Response or
+  /// rethrows its typed error. Retries and limits are those of create().
   Future<Response> create_async(const Json& params,
                                 const RequestOptions& request_options = {}) const;
-  // One call per params, at most options.max_in_flight at once, on the engine; blocks until all
-  // are done and returns their results in input order. One failed item never stops the batch.
+  /// One call per params, at most options.max_in_flight at once, on the engine; blocks until all
+  /// are done and returns their results in input order. One failed item never stops the batch.
   std::vector<Result<Response>> create_many(std::vector<Json> params,
                                             const BatchOptions& options = {}) const;
-  // The stream on the engine thread: on_event runs there for each event, in order (the final
-  // [DONE] included), and must not block. The Future completes at the end of the stream, or with
-  // the typed error (one thrown by on_event included); cancel() closes the connection at once.
+  /// The stream on the engine thread: on_event runs there for each event, in order (the final
+  /// [DONE] included), and must not block. The Future completes at the end of the stream, or with
+  /// the typed error (one thrown by on_event included); cancel() closes the connection at once.
   Future<void> stream_async(const Json& params, std::function<void(const SSEEvent&)> on_event,
                             const RequestOptions& request_options = {}) const;
 
-  // Structured outputs: asks for an answer that follows `schema` (a JSON Schema object), as
-  // response_format {"type": "json_schema", "json_schema": {"name", "schema", "strict": true}},
-  // and returns the first choice's content as T (through nlohmann's from_json, or Json itself)
-  // with the Response. Throws LengthFinishReasonError (finish_reason "length": the JSON was cut)
-  // or ContentFilterFinishReasonError, and BabyAPIError carrying the content when it is not JSON
-  // or not a valid T. params must not set response_format itself. The schema's "title", when it
-  // is a name of letters, digits, '_' and '-', names it; otherwise "response".
+  /// Structured outputs: asks for an answer that follows `schema` (a JSON Schema object), as
+  /// response_format {"type": "json_schema", "json_schema": {"name", "schema", "strict": true}},
+  /// and returns the first choice's content as T (through nlohmann's from_json, or Json itself)
+  /// with the Response. Throws LengthFinishReasonError (finish_reason "length": the JSON was cut)
+  /// or ContentFilterFinishReasonError, and BabyAPIError carrying the content when it is not JSON
+  /// or not a valid T. params must not set response_format itself. The schema's "title", when it
+  /// is a name of letters, digits, '_' and '-', names it; otherwise "response".
   template <class T>
   Parsed<T> parse(const Json& params, const Json& schema,
                   const RequestOptions& request_options = {}) const {
@@ -56,7 +56,7 @@ class ChatCompletions {
       detail::throw_invalid_structured(response, error.what());
     }
   }
-  // The call parse<T>() makes: the Response, its finish_reason checked, its content left to you.
+  /// The call parse<T>() makes: the Response, its finish_reason checked, its content left to you.
   Response create_structured(const Json& params, const Json& schema,
                              const RequestOptions& request_options = {}) const;
 

@@ -16,24 +16,24 @@ namespace babyapi {
 class Completions {
  public:
   explicit Completions(CorePtr core) : core_(std::move(core)) {}
-  // Sends params as given (model, prompt, max_tokens, ...); res["choices"][0]["text"] holds the
-  // text.
+  /// Sends params as given (model, prompt, max_tokens, ...); res["choices"][0]["text"] holds the
+  /// text.
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call as server-sent events ("stream": true is set for you), read lazily by iterating
-  // the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
-  // default).
+  /// The same call as server-sent events ("stream": true is set for you), read lazily by iterating
+  /// the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
+  /// default).
   Stream stream(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call on the Client's engine thread: returns at once; get() gives the Response or
-  // rethrows its typed error. Retries and limits are those of create().
+  /// The same call on the Client's engine thread: returns at once; get() gives the Response or
+  /// rethrows its typed error. Retries and limits are those of create().
   Future<Response> create_async(const Json& params,
                                 const RequestOptions& request_options = {}) const;
-  // One call per params, at most options.max_in_flight at once, on the engine; blocks until all
-  // are done and returns their results in input order. One failed item never stops the batch.
+  /// One call per params, at most options.max_in_flight at once, on the engine; blocks until all
+  /// are done and returns their results in input order. One failed item never stops the batch.
   std::vector<Result<Response>> create_many(std::vector<Json> params,
                                             const BatchOptions& options = {}) const;
-  // The stream on the engine thread: on_event runs there for each event, in order (the final
-  // [DONE] included), and must not block. The Future completes at the end of the stream, or with
-  // the typed error (one thrown by on_event included); cancel() closes the connection at once.
+  /// The stream on the engine thread: on_event runs there for each event, in order (the final
+  /// [DONE] included), and must not block. The Future completes at the end of the stream, or with
+  /// the typed error (one thrown by on_event included); cancel() closes the connection at once.
   Future<void> stream_async(const Json& params, std::function<void(const SSEEvent&)> on_event,
                             const RequestOptions& request_options = {}) const;
 

@@ -9,12 +9,12 @@ namespace babyapi {
 
 class ClientCore;
 
-// A shared handle on the ClientCore. Every call made through `core->` pins the core for the whole
-// call, so destroying the Client while another thread is inside a call is safe; a handle left
-// empty by a move throws BabyAPIError instead of crashing.
+/// A shared handle on the ClientCore. Every call made through `core->` pins the core for the whole
+/// call, so destroying the Client while another thread is inside a call is safe; a handle left
+/// empty by a move throws BabyAPIError instead of crashing.
 class CorePtr {
  public:
-  // Holds the core alive for as long as the full expression that made it.
+  /// Holds the core alive for as long as the full expression that made it.
   class Pin {
    public:
     explicit Pin(std::shared_ptr<ClientCore> core) noexcept : core_(std::move(core)) {}
@@ -28,7 +28,7 @@ class CorePtr {
   CorePtr(std::shared_ptr<ClientCore> core) noexcept  // NOLINT(google-explicit-constructor)
       : core_(std::move(core)) {}
 
-  // Throws BabyAPIError when the handle is empty (its Client was moved from).
+  /// Throws BabyAPIError when the handle is empty (its Client was moved from).
   Pin operator->() const;
   const std::shared_ptr<ClientCore>& shared() const noexcept { return core_; }
   explicit operator bool() const noexcept { return static_cast<bool>(core_); }

@@ -14,7 +14,7 @@
 
 namespace babyapi {
 
-// One row of an EmbeddingMatrix: a view of dim() floats, valid while the matrix lives.
+/// One row of an EmbeddingMatrix: a view of dim() floats, valid while the matrix lives.
 class EmbeddingRow {
  public:
   EmbeddingRow(const float* data, std::size_t size) noexcept : data_(data), size_(size) {}
@@ -23,7 +23,7 @@ class EmbeddingRow {
   const float& operator[](std::size_t i) const noexcept { return data_[i]; }
   const float* begin() const noexcept { return data_; }
   const float* end() const noexcept { return data_ + size_; }
-  // A copy, for code that wants its own vector.
+  /// A copy, for code that wants its own vector.
   std::vector<float> to_vector() const { return std::vector<float>(begin(), end()); }
 
  private:
@@ -31,23 +31,23 @@ class EmbeddingRow {
   std::size_t size_;
 };
 
-// The vectors of one embeddings answer as one contiguous block of floats, row i being input i
-// (by the answer's `index`). Made by embeddings.create_matrix without a JSON tree for the numbers.
+/// The vectors of one embeddings answer as one contiguous block of floats, row i being input i
+/// (by the answer's `index`). Made by embeddings.create_matrix without a JSON tree for the numbers.
 class EmbeddingMatrix {
  public:
   EmbeddingMatrix() = default;
   std::size_t rows() const noexcept { return rows_; }
   std::size_t dim() const noexcept { return dim_; }
-  // Row i; throws BabyAPIError when i >= rows().
+  /// Row i; throws BabyAPIError when i >= rows().
   EmbeddingRow row(std::size_t i) const;
   EmbeddingRow operator[](std::size_t i) const { return row(i); }
-  // All rows, row-major: rows() * dim() floats.
+  /// All rows, row-major: rows() * dim() floats.
   const std::vector<float>& data() const noexcept { return data_; }
   std::vector<float> release() && noexcept { return std::move(data_); }
-  // The answer's usage object (null when it sent none) and model.
+  /// The answer's usage object (null when it sent none) and model.
   const Json& usage() const noexcept { return usage_; }
   const std::string& model() const noexcept { return model_; }
-  // The answer's status, headers and request id. Its body is not kept.
+  /// The answer's status, headers and request id. Its body is not kept.
   const Response& response() const noexcept { return response_; }
 
  private:
@@ -63,27 +63,27 @@ class EmbeddingMatrix {
 class Embeddings {
  public:
   explicit Embeddings(CorePtr core) : core_(std::move(core)) {}
-  // params: model, input (a string or a list of strings), and optionally encoding_format
-  // ("float" or "base64"), dimensions, truncate_prompt_tokens. Sent as given.
+  /// params: model, input (a string or a list of strings), and optionally encoding_format
+  /// ("float" or "base64"), dimensions, truncate_prompt_tokens. Sent as given.
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call on the Client's engine thread: returns at once; get() gives the Response or
-  // rethrows its typed error. Retries and limits are those of create().
+  /// The same call on the Client's engine thread: returns at once; get() gives the Response or
+  /// rethrows its typed error. Retries and limits are those of create().
   Future<Response> create_async(const Json& params,
                                 const RequestOptions& request_options = {}) const;
-  // One call per params, at most options.max_in_flight at once, on the engine; blocks until all
-  // are done and returns their results in input order. One failed item never stops the batch.
+  /// One call per params, at most options.max_in_flight at once, on the engine; blocks until all
+  /// are done and returns their results in input order. One failed item never stops the batch.
   std::vector<Result<Response>> create_many(std::vector<Json> params,
                                             const BatchOptions& options = {}) const;
 
-  // The same call, answered as one matrix of floats. Without an encoding_format in params it asks
-  // for "base64" and decodes it straight into the matrix; a float answer (asked for, or sent by a
-  // server that ignores the request) is read too, item by item, either way without a JSON tree
-  // for the numbers. Throws BabyAPIError when the rows differ in length, an index is missing,
-  // repeated or out of range, or an embedding is neither numbers nor base64 float32.
+  /// The same call, answered as one matrix of floats. Without an encoding_format in params it asks
+  /// for "base64" and decodes it straight into the matrix; a float answer (asked for, or sent by a
+  /// server that ignores the request) is read too, item by item, either way without a JSON tree
+  /// for the numbers. Throws BabyAPIError when the rows differ in length, an index is missing,
+  /// repeated or out of range, or an embedding is neither numbers nor base64 float32.
   EmbeddingMatrix create_matrix(const Json& params,
                                 const RequestOptions& request_options = {}) const;
-  // create_many's matrix form: one EmbeddingMatrix per params, in input order, each with its own
-  // error. The answers are read on the calling thread, not the engine's.
+  /// create_many's matrix form: one EmbeddingMatrix per params, in input order, each with its own
+  /// error. The answers are read on the calling thread, not the engine's.
   std::vector<Result<EmbeddingMatrix>> create_many_matrix(std::vector<Json> params,
                                                           const BatchOptions& options = {}) const;
 
@@ -92,8 +92,8 @@ class Embeddings {
   CorePtr core_;
 };
 
-// The vector of one item of res["data"] (or of its "embedding" value itself): a JSON array of
-// numbers, or base64 of little-endian float32 values. Anything else throws BabyAPIError.
+/// The vector of one item of res["data"] (or of its "embedding" value itself): a JSON array of
+/// numbers, or base64 of little-endian float32 values. Anything else throws BabyAPIError.
 std::vector<float> decode_embedding(const Json& item);
 
 }  // namespace babyapi

@@ -14,17 +14,17 @@
 
 namespace babyapi {
 
-// What an error knows beyond its message. Strings are empty when the server did not say.
+/// What an error knows beyond its message. Strings are empty when the server did not say.
 struct ErrorDetails {
-  int status = 0;          // HTTP status; 0 when there was no HTTP answer
-  std::string code;        // the server's error code; an integer code is rendered as text
-  std::string type;        // the server's error type
-  std::string param;       // the parameter the server blamed, when it names one
-  std::string request_id;  // x-request-id of the answer
-  std::string body;        // the answer body, bounded and redacted (or a failed task's status JSON)
-  HeaderList headers;      // the answer's headers (empty when there was no HTTP answer)
-  // The delay the server asked for (retry-after-ms, else Retry-After in seconds or as an HTTP
-  // date), parsed exactly as the retry policy parses it; nullopt when it asked for none.
+  int status = 0;          ///< HTTP status; 0 when there was no HTTP answer
+  std::string code;        ///< the server's error code; an integer code is rendered as text
+  std::string type;        ///< the server's error type
+  std::string param;       ///< the parameter the server blamed, when it names one
+  std::string request_id;  ///< x-request-id of the answer
+  std::string body;    ///< the answer body, bounded and redacted (or a failed task's status JSON)
+  HeaderList headers;  ///< the answer's headers (empty when there was no HTTP answer)
+  /// The delay the server asked for (retry-after-ms, else Retry-After in seconds or as an HTTP
+  /// date), parsed exactly as the retry policy parses it; nullopt when it asked for none.
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
@@ -33,7 +33,7 @@ class BabyAPIError : public std::runtime_error {
   explicit BabyAPIError(const std::string& message);
   BabyAPIError(const std::string& message, ErrorDetails details);
 
-  // The human-readable message alone; what() adds the status and request id when known.
+  /// The human-readable message alone; what() adds the status and request id when known.
   const std::string& message() const noexcept { return state_->message; }
   int status() const noexcept { return state_->details.status; }
   const std::string& code() const noexcept { return state_->details.code; }
@@ -42,9 +42,9 @@ class BabyAPIError : public std::runtime_error {
   const std::string& request_id() const noexcept { return state_->details.request_id; }
   const std::string& body() const noexcept { return state_->details.body; }
   const ErrorDetails& details() const noexcept { return state_->details; }
-  // The headers of the answer, e.g. x-ratelimit-remaining-requests on a RateLimitError.
+  /// The headers of the answer, e.g. x-ratelimit-remaining-requests on a RateLimitError.
   const HeaderList& headers() const noexcept { return state_->details.headers; }
-  // The first header of that name, compared without regard to case; "" when absent.
+  /// The first header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
   std::optional<std::chrono::milliseconds> retry_after() const noexcept {
     return state_->details.retry_after;
@@ -55,92 +55,92 @@ class BabyAPIError : public std::runtime_error {
     std::string message;
     ErrorDetails details;
   };
-  // Shared so that copying an exception (as throw and catch may) never throws.
+  /// Shared so that copying an exception (as throw and catch may) never throws.
   std::shared_ptr<const State> state_;
 };
 
-// No HTTP answer arrived: the connection failed, was refused, or dropped mid-answer.
+/// No HTTP answer arrived: the connection failed, was refused, or dropped mid-answer.
 class APIConnectionError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-// A deadline passed: the request's timeout, a stream's silence bound, or a wait's timeout.
+/// A deadline passed: the request's timeout, a stream's silence bound, or a wait's timeout.
 class APITimeoutError : public APIConnectionError {
  public:
   using APIConnectionError::APIConnectionError;
 };
 
-// A value in a JSON answer is not where or what the caller expected: a missing key, an index out of
-// range or a wrong type. The message names the JSON path (`/choices/0/message`).
+/// A value in a JSON answer is not where or what the caller expected: a missing key, an index out
+/// of range or a wrong type. The message names the JSON path (`/choices/0/message`).
 class JsonAccessError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-// An answer (a JSON body, an error body or one stream event) grew past
-// ClientOptions::max_response_bytes. Never retried: the same request would give the same answer.
+/// An answer (a JSON body, an error body or one stream event) grew past
+/// ClientOptions::max_response_bytes. Never retried: the same request would give the same answer.
 class ResponseTooLargeError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-// The call was cancelled through its CancelToken (RequestOptions::cancel) or Future::cancel(). Its
-// connection was closed, so the server stops working on it. Never retried.
+/// The call was cancelled through its CancelToken (RequestOptions::cancel) or Future::cancel(). Its
+/// connection was closed, so the server stops working on it. Never retried.
 class APIUserAbortError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-// The server answered with a status outside 2xx (3xx included: redirects are never followed, so
-// that the API key never travels elsewhere; header("location") tells where it pointed).
+/// The server answered with a status outside 2xx (3xx included: redirects are never followed, so
+/// that the API key never travels elsewhere; header("location") tells where it pointed).
 class APIStatusError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-class BadRequestError : public APIStatusError {  // 400
+class BadRequestError : public APIStatusError {  ///< 400
  public:
   using APIStatusError::APIStatusError;
 };
-class AuthenticationError : public APIStatusError {  // 401
+class AuthenticationError : public APIStatusError {  ///< 401
  public:
   using APIStatusError::APIStatusError;
 };
-class PermissionDeniedError : public APIStatusError {  // 403
+class PermissionDeniedError : public APIStatusError {  ///< 403
  public:
   using APIStatusError::APIStatusError;
 };
-class NotFoundError : public APIStatusError {  // 404
+class NotFoundError : public APIStatusError {  ///< 404
  public:
   using APIStatusError::APIStatusError;
 };
-class ConflictError : public APIStatusError {  // 409
+class ConflictError : public APIStatusError {  ///< 409
  public:
   using APIStatusError::APIStatusError;
 };
-class UnprocessableEntityError : public APIStatusError {  // 422
+class UnprocessableEntityError : public APIStatusError {  ///< 422
  public:
   using APIStatusError::APIStatusError;
 };
-class RateLimitError : public APIStatusError {  // 429
+class RateLimitError : public APIStatusError {  ///< 429
  public:
   using APIStatusError::APIStatusError;
 };
-class InternalServerError : public APIStatusError {  // >= 500
+class InternalServerError : public APIStatusError {  ///< >= 500
  public:
   using APIStatusError::APIStatusError;
 };
 
-// chat.completions.parse<T>() got an answer the model stopped before finishing: finish_reason
-// "length" (max_tokens ran out, so the JSON is cut). body() holds the content it did give.
+/// chat.completions.parse<T>() got an answer the model stopped before finishing: finish_reason
+/// "length" (max_tokens ran out, so the JSON is cut). body() holds the content it did give.
 class LengthFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-// chat.completions.parse<T>() got an answer withheld by a content filter (finish_reason
-// "content_filter").
+/// chat.completions.parse<T>() got an answer withheld by a content filter (finish_reason
+/// "content_filter").
 class ContentFilterFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;

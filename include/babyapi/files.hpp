@@ -13,8 +13,8 @@ namespace babyapi {
 
 class File {
  public:
-  // A file on disk, streamed as it uploads. The content type comes from the extension when empty.
-  File(std::string path, std::string content_type = {});  // NOLINT(google-explicit-constructor)
+  /// A file on disk, streamed as it uploads. The content type comes from the extension when empty.
+  File(std::string path, std::string content_type = {});  ///< NOLINT(google-explicit-constructor)
   File(const char* path) : File(std::string(path)) {}     // NOLINT(google-explicit-constructor)
   File(const std::filesystem::path& path)                 // NOLINT(google-explicit-constructor)
       : File(path.string()) {}
@@ -22,8 +22,8 @@ class File {
   static File from_path(std::string path, std::string content_type = {}) {
     return File(std::move(path), std::move(content_type));
   }
-  // Bytes already in memory, sent under filename. The content type comes from filename's
-  // extension when empty.
+  /// Bytes already in memory, sent under filename. The content type comes from filename's
+  /// extension when empty.
   static File from_bytes(std::string bytes, std::string filename, std::string content_type = {});
 
   bool from_disk() const noexcept { return from_disk_; }
@@ -57,8 +57,8 @@ class Files {
   std::vector<File> files_;
 };
 
-// The MIME type for a file name's extension (pdf, docx, pptx, xlsx, html, md, txt, csv, png, jpeg,
-// tiff, ...); application/octet-stream when unknown.
+/// The MIME type for a file name's extension (pdf, docx, pptx, xlsx, html, md, txt, csv, png, jpeg,
+/// tiff, ...); application/octet-stream when unknown.
 std::string content_type_for(const std::string& filename);
 
 }  // namespace babyapi

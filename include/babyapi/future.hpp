@@ -18,7 +18,7 @@
 
 namespace babyapi {
 
-// A value, or the exception a call ended with.
+/// A value, or the exception a call ended with.
 template <class T>
 class Result {
  public:
@@ -26,7 +26,7 @@ class Result {
   explicit Result(std::exception_ptr error) : error_(std::move(error)) {}
 
   bool ok() const noexcept { return !error_; }
-  // The value; rethrows the stored error (the typed BabyAPIError the call ended with).
+  /// The value; rethrows the stored error (the typed BabyAPIError the call ended with).
   T& value() & {
     if (error_) std::rethrow_exception(error_);
     return *value_;
@@ -39,7 +39,7 @@ class Result {
     if (error_) std::rethrow_exception(error_);
     return std::move(*value_);
   }
-  // The stored error; null when ok().
+  /// The stored error; null when ok().
   std::exception_ptr error() const noexcept { return error_; }
 
  private:
@@ -64,21 +64,21 @@ class Result<void> {
 
 namespace detail {
 
-// What a Future and its producer (the engine) share. The first completion wins; later ones (a
-// cancel racing the answer) are dropped.
+/// What a Future and its producer (the engine) share. The first completion wins; later ones (a
+/// cancel racing the answer) are dropped.
 template <class T>
 class FutureState {
  public:
   using Continuation = std::function<void(Result<T>)>;
 
-  // Completes with result; runs a continuation (outside the lock) when one is waiting.
+  /// Completes with result; runs a continuation (outside the lock) when one is waiting.
   void complete(Result<T> result) {
     Continuation next;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (done_) return;
       done_ = true;
-      canceller_ = nullptr;  // what it captured (the engine's call) may go now
+      canceller_ = nullptr;  ///< what it captured (the engine's call) may go now
       if (continuation_) {
         next = std::move(continuation_);
         taken_ = true;
@@ -90,7 +90,7 @@ class FutureState {
     if (next) next(std::move(result));
   }
 
-  // Installed by the producer before the Future is handed out.
+  /// Installed by the producer before the Future is handed out.
   void set_canceller(std::function<void()> canceller) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!done_) canceller_ = std::move(canceller);
@@ -166,39 +166,39 @@ class FutureState {
 
 }  // namespace detail
 
-// The result of an asynchronous call, to come. Copies share one result, which is delivered once:
-// to get() or to then(). Destroying a Future does not cancel its call; cancel() does.
+/// The result of an asynchronous call, to come. Copies share one result, which is delivered once:
+/// to get() or to then(). Destroying a Future does not cancel its call; cancel() does.
 template <class T>
 class Future {
  public:
-  Future() = default;  // not valid(): a placeholder to assign to
+  Future() = default;  ///< not valid(): a placeholder to assign to
   explicit Future(std::shared_ptr<detail::FutureState<T>> state) : state_(std::move(state)) {}
 
   bool valid() const noexcept { return static_cast<bool>(state_); }
 
-  // Waits for the result and returns it; rethrows the typed error the call ended with. Do not
-  // call it from a then() or on_event callback: those run on the engine thread that produces it.
+  /// Waits for the result and returns it; rethrows the typed error the call ended with. Do not
+  /// call it from a then() or on_event callback: those run on the engine thread that produces it.
   T get() { return checked().take().value(); }
   void wait() const { checked().wait(); }
-  // True when the result is in within timeout.
+  /// True when the result is in within timeout.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
     return checked().wait_for(timeout);
   }
   bool ready() const { return checked().ready(); }
-  // Cancels the call: its connection is closed at once and the result becomes
-  // APIUserAbortError, unless the result is already in. Safe from any thread.
+  /// Cancels the call: its connection is closed at once and the result becomes
+  /// APIUserAbortError, unless the result is already in. Safe from any thread.
   void cancel() const { checked().cancel(); }
 
-  // Runs callback with the result once it is in: on the engine thread, or at once on this thread
-  // when it already is. The callback must not block (it holds up every other call of the
-  // Client); exceptions it throws are dropped. After then(), get() throws: the result went to the
-  // callback. wait() and ready() tell that the result is in, not that the callback has finished.
+  /// Runs callback with the result once it is in: on the engine thread, or at once on this thread
+  /// when it already is. The callback must not block (it holds up every other call of the
+  /// Client); exceptions it throws are dropped. After then(), get() throws: the result went to the
+  /// callback. wait() and ready() tell that the result is in, not that the callback has finished.
   void then(std::function<void(Result<T>)> callback) const {
     checked().then([callback = std::move(callback)](Result<T> result) {
       try {
         callback(std::move(result));
-      } catch (...) {  // never into the engine's loop
+      } catch (...) {  ///< never into the engine's loop
       }
     });
   }
@@ -211,17 +211,17 @@ class Future {
   std::shared_ptr<detail::FutureState<T>> state_;
 };
 
-// How create_many runs a batch.
+/// How create_many runs a batch.
 struct BatchOptions {
-  // The most requests in flight at once. 429 and 503 answers halve it for the rest of the batch
-  // (never below 1); each success then lets it grow back by one, up to this value.
+  /// The most requests in flight at once. 429 and 503 answers halve it for the rest of the batch
+  /// (never below 1); each success then lets it grow back by one, up to this value.
   std::size_t max_in_flight = 16;
-  // Called as items finish, with how many are done of the total; on the engine thread, so it
-  // must be quick.
+  /// Called as items finish, with how many are done of the total; on the engine thread, so it
+  /// must be quick.
   std::function<void(std::size_t done, std::size_t total)> on_progress;
-  // Called on the engine thread each time the adaptive in-flight limit changes (for metrics).
+  /// Called on the engine thread each time the adaptive in-flight limit changes (for metrics).
   std::function<void(std::size_t limit)> on_limit;
-  // Applied to every item (RequestOptions::cancel cancels the whole batch).
+  /// Applied to every item (RequestOptions::cancel cancels the whole batch).
   RequestOptions request_options;
 };
 

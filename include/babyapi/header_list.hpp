@@ -11,7 +11,7 @@ namespace babyapi {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// The first header of that name (any case), or nullptr when absent.
+/// The first header of that name (any case), or nullptr when absent.
 const std::string* find_header(const HeaderList& headers, std::string_view name) noexcept;
 
 }  // namespace babyapi

@@ -21,27 +21,27 @@
 
 namespace babyapi {
 
-// Where a view's values came from, for error messages; shared by every view into one answer.
-// When the view was taken from a temporary Response, it also owns the JSON document.
+/// Where a view's values came from, for error messages; shared by every view into one answer.
+/// When the view was taken from a temporary Response, it also owns the JSON document.
 struct JsonViewOrigin {
   int status = 0;
   std::string request_id;
-  std::shared_ptr<const Json> document;  // set only when the views own the document
+  std::shared_ptr<const Json> document;  ///< set only when the views own the document
 };
 
 class JsonView {
  public:
   class iterator;
 
-  // A view of value, which must outlive the view unless origin owns it. path is a JSON pointer.
+  /// A view of value, which must outlive the view unless origin owns it. path is a JSON pointer.
   JsonView(const Json& value, std::shared_ptr<const JsonViewOrigin> origin, std::string path = {});
 
-  // The member named key of an object; throws JsonAccessError when this is not an object or the
-  // key is absent.
+  /// The member named key of an object; throws JsonAccessError when this is not an object or the
+  /// key is absent.
   JsonView operator[](std::string_view key) const;
   JsonView operator[](const char* key) const { return (*this)[std::string_view(key)]; }
-  // The element at index of an array; throws JsonAccessError when this is not an array or the
-  // index is out of range (negative included).
+  /// The element at index of an array; throws JsonAccessError when this is not an array or the
+  /// index is out of range (negative included).
   template <class Index,
             std::enable_if_t<std::is_integral_v<Index> && !std::is_same_v<Index, bool>, int> = 0>
   JsonView operator[](Index index) const {
@@ -51,15 +51,15 @@ class JsonView {
   JsonView at(std::string_view key) const { return (*this)[key]; }
   JsonView at(std::size_t index) const { return element(index); }
 
-  // The plain value, for code that takes `const Json&`.
+  /// The plain value, for code that takes `const Json&`.
   const Json& json() const noexcept { return *node_; }
   operator const Json&() const noexcept { return *node_; }  // NOLINT(google-explicit-constructor)
 
-  // The value as T; throws JsonAccessError when it is not convertible (e.g. a number as a string).
+  /// The value as T; throws JsonAccessError when it is not convertible (e.g. a number as a string).
   template <class T>
   T get() const {
-    // nlohmann converts numbers with a plain cast, which is undefined behaviour when the value
-    // does not fit (a float of 1e50 as int): such a value is a wrong type here.
+    /// nlohmann converts numbers with a plain cast, which is undefined behaviour when the value
+    /// does not fit (a float of 1e50 as int): such a value is a wrong type here.
     if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
       if (node_->is_number() && !fits<T>())
         throw_type("the number does not fit the requested type");
@@ -74,8 +74,8 @@ class JsonView {
   void get_to(T& out) const {
     out = get<T>();
   }
-  // A reference to the stored value, e.g. get_ref<const std::string&>(); throws JsonAccessError on
-  // a wrong type.
+  /// A reference to the stored value, e.g. get_ref<const std::string&>(); throws JsonAccessError on
+  /// a wrong type.
   template <class Ref>
   Ref get_ref() const {
     static_assert(std::is_reference_v<Ref> && std::is_const_v<std::remove_reference_t<Ref>>,
@@ -87,19 +87,19 @@ class JsonView {
     }
   }
 
-  // `std::string text = res["choices"][0]["message"]["content"];`, `int n = res["usage"][...]`.
+  /// `std::string text = res["choices"][0]["message"]["content"];`, `int n = res["usage"][...]`.
   template <class T,
             std::enable_if_t<
                 !std::is_pointer_v<T> && !std::is_same_v<T, Json> && !std::is_same_v<T, JsonView> &&
                     !std::is_same_v<T, std::nullptr_t> && !std::is_same_v<T, std::string_view> &&
                     !std::is_same_v<T, std::initializer_list<char>> && !std::is_same_v<T, char>,
                 int> = 0>
-  operator T() const {  // NOLINT(google-explicit-constructor)
+  operator T() const {  ///< NOLINT(google-explicit-constructor)
     return get<T>();
   }
 
-  // Like Json::value: the member, converted, or default_value when absent. A present member of the
-  // wrong type throws JsonAccessError; a non-object throws too (Json::value does the same).
+  /// Like Json::value: the member, converted, or default_value when absent. A present member of the
+  /// wrong type throws JsonAccessError; a non-object throws too (Json::value does the same).
   template <class T>
   T value(std::string_view key, const T& default_value) const {
     require_object(key);
@@ -129,13 +129,13 @@ class JsonView {
   bool is_boolean() const noexcept { return node_->is_boolean(); }
   bool is_primitive() const noexcept { return node_->is_primitive(); }
   bool is_structured() const noexcept { return node_->is_structured(); }
-  // Key/value pairs of an object (as Json::items()).
+  /// Key/value pairs of an object (as Json::items()).
   auto items() const { return node_->items(); }
 
-  // The JSON pointer of this value within the answer ("" for the whole body).
+  /// The JSON pointer of this value within the answer ("" for the whole body).
   const std::string& path() const noexcept { return path_; }
 
-  // Iteration over an array's elements or an object's values, each a checked view.
+  /// Iteration over an array's elements or an object's values, each a checked view.
   iterator begin() const;
   iterator end() const;
 
@@ -182,7 +182,7 @@ class JsonView {
       return !(value > static_cast<double>(Limits::max()) ||
                value < -static_cast<double>(Limits::max()));
     } else {
-      // The bounds as doubles; a value must be strictly below max + 1 after truncation.
+      /// The bounds as doubles; a value must be strictly below max + 1 after truncation.
       return value > static_cast<double>(Limits::min()) - 1.0 &&
              value < static_cast<double>(Limits::max()) + 1.0;
     }
@@ -198,8 +198,8 @@ class JsonView {
   std::string path_;
 };
 
-// An input iterator whose elements are checked views; `for (const Json& x : view)` and
-// `for (auto& x : view)` both work.
+/// An input iterator whose elements are checked views; `for (const Json& x : view)` and
+/// `for (auto& x : view)` both work.
 class JsonView::iterator {
  public:
   using iterator_category = std::forward_iterator_tag;
@@ -239,13 +239,14 @@ class JsonView::iterator {
   bool in_object_;
   std::shared_ptr<const JsonViewOrigin> origin_;
   std::string parent_path_;
-  mutable std::optional<JsonView> current_;  // the view handed out for this position
+  mutable std::optional<JsonView> current_;  ///< the view handed out for this position
 };
 
 }  // namespace babyapi
 
-// Json built from a view (`Json copy = res["data"][1];`, `{{"messages", res["choices"]}}`) copies
-// the viewed value. Without this nlohmann would take a view for a string, since it converts to one.
+/// Json built from a view (`Json copy = res["data"][1];`, `{{"messages", res["choices"]}}`) copies
+/// the viewed value. Without this nlohmann would take a view for a string, since it converts to
+/// one.
 template <>
 struct nlohmann::adl_serializer<babyapi::JsonView> {
   static void to_json(babyapi::Json& out, const babyapi::JsonView& view) { out = view.json(); }

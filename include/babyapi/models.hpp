@@ -12,9 +12,9 @@ namespace babyapi {
 class Models {
  public:
   explicit Models(CorePtr core) : core_(std::move(core)) {}
-  // res["data"] lists {"id", "object", "created", "owned_by"} entries.
+  /// res["data"] lists {"id", "object", "created", "owned_by"} entries.
   Response list(const RequestOptions& request_options = {}) const;
-  // One model; an unknown id throws NotFoundError. The id is percent-encoded into the path.
+  /// One model; an unknown id throws NotFoundError. The id is percent-encoded into the path.
   Response retrieve(std::string_view id, const RequestOptions& request_options = {}) const;
 
  private:

@@ -14,15 +14,16 @@ namespace babyapi {
 class Rerank {
  public:
   explicit Rerank(CorePtr core) : core_(std::move(core)) {}
-  // params: model, query, documents, and optionally top_n, return_documents,
-  // truncate_prompt_tokens. res["results"] comes back as the server sorts it (most relevant first).
+  /// params: model, query, documents, and optionally top_n, return_documents,
+  /// truncate_prompt_tokens. res["results"] comes back as the server sorts it (most relevant
+  /// first).
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
-  // The same call on the Client's engine thread: returns at once; get() gives the Response or
-  // rethrows its typed error. Retries and limits are those of create().
+  /// The same call on the Client's engine thread: returns at once; get() gives the Response or
+  /// rethrows its typed error. Retries and limits are those of create().
   Future<Response> create_async(const Json& params,
                                 const RequestOptions& request_options = {}) const;
-  // One call per params, at most options.max_in_flight at once, on the engine; blocks until all
-  // are done and returns their results in input order. One failed item never stops the batch.
+  /// One call per params, at most options.max_in_flight at once, on the engine; blocks until all
+  /// are done and returns their results in input order. One failed item never stops the batch.
   std::vector<Result<Response>> create_many(std::vector<Json> params,
                                             const BatchOptions& options = {}) const;
 

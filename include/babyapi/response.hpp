@@ -18,58 +18,58 @@ namespace babyapi {
 class Response {
  public:
   Response() = default;
-  // Parses the body as JSON when the content type says JSON (a malformed JSON body throws
-  // BabyAPIError carrying the status and request id). A JSON body is held once: as the parsed
-  // tree, its text released after the parse, unless keep_text is set (see text()).
+  /// Parses the body as JSON when the content type says JSON (a malformed JSON body throws
+  /// BabyAPIError carrying the status and request id). A JSON body is held once: as the parsed
+  /// tree, its text released after the parse, unless keep_text is set (see text()).
   Response(int status, HeaderList headers, std::string body, bool keep_text = false);
 
-  // The parsed body; null when the answer was not JSON.
+  /// The parsed body; null when the answer was not JSON.
   const Json& json() const& noexcept { return json_; }
   Json& json() & noexcept { return json_; }
-  // On a temporary Response the value is moved out, so `for (auto& m :
-  // client.models.list().json())` and the operator[] / get forms below never dangle.
+  /// On a temporary Response the value is moved out, so `for (auto& m :
+  /// client.models.list().json())` and the operator[] / get forms below never dangle.
   Json json() && noexcept { return std::move(json_); }
-  // The body as text. For any answer that is not JSON (audio/wav from a raw call, a docling ZIP)
-  // these are the exact bytes. A JSON answer is not held twice: its bytes are released once
-  // parsed, and text() gives the parsed value serialized compactly, made at the first call and
-  // kept. Set RequestOptions::keep_text to keep the exact bytes of a JSON answer instead.
+  /// The body as text. For any answer that is not JSON (audio/wav from a raw call, a docling ZIP)
+  /// these are the exact bytes. A JSON answer is not held twice: its bytes are released once
+  /// parsed, and text() gives the parsed value serialized compactly, made at the first call and
+  /// kept. Set RequestOptions::keep_text to keep the exact bytes of a JSON answer instead.
   const std::string& text() const;
   int status() const noexcept { return status_; }
-  // First header of that name, compared without regard to case; "" when absent.
+  /// First header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
   bool has_header(std::string_view name) const;
   const HeaderList& headers() const noexcept { return headers_; }
-  // The media type of the answer, lowercased and without parameters ("application/json",
-  // "application/zip"); "" when the server sent none.
+  /// The media type of the answer, lowercased and without parameters ("application/json",
+  /// "application/zip"); "" when the server sent none.
   std::string content_type() const;
-  // x-request-id of the answer; "" when the server sent none.
+  /// x-request-id of the answer; "" when the server sent none.
   std::string request_id() const { return header("x-request-id"); }
-  // For Docling async submits: the node that owns the task (header x-babyapi-docling-id).
+  /// For Docling async submits: the node that owns the task (header x-babyapi-docling-id).
   std::string docling_id() const { return header("x-babyapi-docling-id"); }
 
-  // Member access like Python's res["choices"], checked at every depth: res["choices"][0]["text"]
-  // throws JsonAccessError naming the path (/choices/0) when a key is absent, an index is out of
-  // range or a value has the wrong type; it never reads out of bounds and never inserts. On a
-  // temporary Response the view owns the document, so `auto data = client.models.list()["data"];`
-  // stays valid.
+  /// Member access like Python's res["choices"], checked at every depth: res["choices"][0]["text"]
+  /// throws JsonAccessError naming the path (/choices/0) when a key is absent, an index is out of
+  /// range or a value has the wrong type; it never reads out of bounds and never inserts. On a
+  /// temporary Response the view owns the document, so `auto data = client.models.list()["data"];`
+  /// stays valid.
   JsonView operator[](std::string_view key) const&;
   JsonView operator[](const char* key) const& { return (*this)[std::string_view(key)]; }
   JsonView operator[](std::string_view key) &&;
   JsonView operator[](const char* key) && { return std::move(*this)[std::string_view(key)]; }
-  // The whole body as a checked view.
+  /// The whole body as a checked view.
   JsonView view() const&;
   JsonView view() &&;
-  // Like Python's res.get(key): the member, or null when absent or not an object.
+  /// Like Python's res.get(key): the member, or null when absent or not an object.
   const Json& get(std::string_view key) const& noexcept;
   Json get(std::string_view key) && { return get(key); }
   bool contains(std::string_view key) const noexcept;
 
-  // The first choice of a chat or completions answer, read without throwing (the names match
-  // SSEEvent's and Stream's). content(): its message.content (chat) or text (completions); ""
-  // when null or absent (a tool-calls-only answer). reasoning(): message.reasoning, else the
-  // legacy reasoning_content; "". tool_calls(): message.tool_calls, an empty array when none.
-  // finish_reason(): nullopt when absent. usage(): the answer's usage object, null when none.
-  // The first choice is the one with index 0, else the first element (as SSEEvent numbers them).
+  /// The first choice of a chat or completions answer, read without throwing (the names match
+  /// SSEEvent's and Stream's). content(): its message.content (chat) or text (completions); ""
+  /// when null or absent (a tool-calls-only answer). reasoning(): message.reasoning, else the
+  /// legacy reasoning_content; "". tool_calls(): message.tool_calls, an empty array when none.
+  /// finish_reason(): nullopt when absent. usage(): the answer's usage object, null when none.
+  /// The first choice is the one with index 0, else the first element (as SSEEvent numbers them).
   std::string content() const;
   std::string reasoning() const;
   Json tool_calls() const;
@@ -81,7 +81,7 @@ class Response {
  private:
   friend class ClientCore;
   struct Unparsed {};
-  // A JSON answer kept as text for a parser of the SDK's own (embedding matrices).
+  /// A JSON answer kept as text for a parser of the SDK's own (embedding matrices).
   Response(Unparsed, int status, HeaderList headers, std::string body)
       : status_(status), headers_(std::move(headers)), body_(std::move(body)) {}
 
@@ -89,10 +89,10 @@ class Response {
   HeaderList headers_;
   std::string body_;
   Json json_;
-  // Set when a JSON answer's bytes were released: text() serializes json_ here, once.
+  /// Set when a JSON answer's bytes were released: text() serializes json_ here, once.
   struct TextCache;
   std::shared_ptr<TextCache> text_cache_;
-  // Status and request id for the errors of views, shared by every view of this answer.
+  /// Status and request id for the errors of views, shared by every view of this answer.
   std::shared_ptr<const JsonViewOrigin> origin_;
   std::shared_ptr<JsonViewOrigin> make_origin() const;
 };

@@ -20,9 +20,9 @@ class StreamState;  // src/stream.cpp
 
 class Stream {
  public:
-  // An input iterator over the events; advancing it may block on the network and may throw
-  // BabyAPIError (an `event: error` or an {"error": ...} payload), APIConnectionError (the
-  // transfer failed mid-stream) or APITimeoutError (RequestOptions::timeout of silence passed).
+  /// An input iterator over the events; advancing it may block on the network and may throw
+  /// BabyAPIError (an `event: error` or an {"error": ...} payload), APIConnectionError (the
+  /// transfer failed mid-stream) or APITimeoutError (RequestOptions::timeout of silence passed).
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -44,7 +44,7 @@ class Stream {
    private:
     friend class Stream;
     explicit iterator(Stream* stream) : stream_(stream) {}
-    Stream* stream_ = nullptr;  // null at the end
+    Stream* stream_ = nullptr;  ///< null at the end
   };
 
   explicit Stream(std::unique_ptr<StreamState> state);
@@ -54,10 +54,10 @@ class Stream {
   Stream& operator=(const Stream&) = delete;
   ~Stream();
 
-  // The first call reads the first event; later calls continue from the current one.
+  /// The first call reads the first event; later calls continue from the current one.
   iterator begin();
   iterator end() noexcept { return iterator(); }
-  // The pull form of iteration: the next event, or nullptr once the stream has ended.
+  /// The pull form of iteration: the next event, or nullptr once the stream has ended.
   const SSEEvent* next();
 
   int status() const;
@@ -65,30 +65,30 @@ class Stream {
   const HeaderList& headers() const;
   std::string request_id() const { return header("x-request-id"); }
 
-  // True once the `[DONE]` marker has been read. A stream whose iteration ended without it was cut
-  // short by the server or a proxy, even though the connection closed cleanly.
+  /// True once the `[DONE]` marker has been read. A stream whose iteration ended without it was cut
+  /// short by the server or a proxy, even though the connection closed cleanly.
   bool saw_done() const noexcept;
 
-  // What a reconnecting client would send back: the last event id in force, and the latest
-  // `retry` (ms) the server asked for, whether or not its block carried data.
+  /// What a reconnecting client would send back: the last event id in force, and the latest
+  /// `retry` (ms) the server asked for, whether or not its block carried data.
   const std::string& last_event_id() const;
   std::optional<std::uint64_t> reconnection_time() const;
 
-  // Ends the transfer now and closes its connection; iteration then ends. Also what destruction
-  // does.
+  /// Ends the transfer now and closes its connection; iteration then ends. Also what destruction
+  /// does.
   void close() noexcept;
 
-  // The whole stream accumulated into the answer the same request would have given without
-  // streaming (see StreamAccumulator::completion()): chat.completion with each choice's message
-  // {role, content, reasoning, refusal, tool_calls}, finish_reason and logprobs, or
-  // text_completion with text; plus id, model, created and the last usage. It includes the
-  // events already iterated, and reads (consumes) whatever is left, so the loop ends after it.
-  // Throws what reading throws (a server error event, a cut connection), and
-  // ResponseTooLargeError past StreamAccumulator's bounds. May be called again: the same answer.
+  /// The whole stream accumulated into the answer the same request would have given without
+  /// streaming (see StreamAccumulator::completion()): chat.completion with each choice's message
+  /// {role, content, reasoning, refusal, tool_calls}, finish_reason and logprobs, or
+  /// text_completion with text; plus id, model, created and the last usage. It includes the
+  /// events already iterated, and reads (consumes) whatever is left, so the loop ends after it.
+  /// Throws what reading throws (a server error event, a cut connection), and
+  /// ResponseTooLargeError past StreamAccumulator's bounds. May be called again: the same answer.
   Json final_completion();
 
-  // The last usage the server sent so far (vLLM sends one per chunk with
-  // continuous_usage_stats, or a final one with include_usage); null when none came.
+  /// The last usage the server sent so far (vLLM sends one per chunk with
+  /// continuous_usage_stats, or a final one with include_usage); null when none came.
   Json usage() const;
 
  private:

@@ -5,8 +5,8 @@
 
 namespace babyapi {
 
-// "data:image/png;base64,..." for a PNG, JPEG, WebP or GIF file; the type comes from the file's
-// magic bytes, not its name. Throws BabyAPIError for an unreadable file or any other format.
+/// "data:image/png;base64,..." for a PNG, JPEG, WebP or GIF file; the type comes from the file's
+/// magic bytes, not its name. Throws BabyAPIError for an unreadable file or any other format.
 std::string image_data_url(const std::string& path);
 
 }  // namespace babyapi
