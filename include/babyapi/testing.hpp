@@ -33,16 +33,17 @@ namespace babyapi::testing {
 /// One scripted answer: an HTTP answer (status, headers, body), a stream's body split into the
 /// pieces its reads return, or a failure instead of any answer.
 struct FakeAnswer {
+  /// What happens instead of an answer.
   enum class Failure {
-    kNone,
+    kNone,     ///< an answer comes
     kRefused,  ///< connection refused: surely not sent, retried
     kReset,    ///< connection reset: maybe sent, retried when the call may be repeated
     kTimeout,  ///< APITimeoutError
   };
 
-  int status = 200;
-  HeaderList headers;
-  std::string body;                  ///< the body of a plain answer
+  int status = 200;    ///< the HTTP status
+  HeaderList headers;  ///< the response headers (json() and the others set content-type)
+  std::string body;    ///< the body of a plain answer
   std::vector<std::string> pieces;   ///< a stream's body, one read() per piece (body when empty)
   Failure failure = Failure::kNone;  ///< instead of an answer
   Failure failure_after_pieces = Failure::kNone;  ///< a stream that breaks after its pieces
@@ -65,9 +66,9 @@ struct FakeAnswer {
   /// A chat stream: one chunk per token with delta.content, a last chunk with finish_reason.
   static FakeAnswer chat_stream(const std::vector<std::string>& tokens,
                                 std::string model = "mistral");
-  static FakeAnswer refused();
-  static FakeAnswer reset();
-  static FakeAnswer timeout();
+  static FakeAnswer refused();  ///< the connection is refused (retried; surely not sent)
+  static FakeAnswer reset();    ///< the connection breaks before an answer (maybe sent)
+  static FakeAnswer timeout();  ///< the attempt times out (APITimeoutError, retried)
 
   /// Adds a response header (e.g. x-request-id, retry-after).
   FakeAnswer& with_header(std::string name, std::string value);
@@ -77,14 +78,14 @@ struct FakeAnswer {
 
 /// What the SDK sent, as the fake saw it.
 struct RecordedRequest {
-  std::string method;
-  std::string url;   ///< absolute, as sent
-  std::string path;  ///< the URL's path and query, e.g. "/v1/chat/completions"
-  HeaderList headers;
-  std::string body;
+  std::string method;  ///< GET, POST, ...
+  std::string url;     ///< absolute, as sent
+  std::string path;    ///< the URL's path and query, e.g. "/v1/chat/completions"
+  HeaderList headers;  ///< every header sent, Authorization included
+  std::string body;    ///< the body as sent (JSON for most calls; see json())
   Form form;  ///< the parts of a multipart upload (a file from disk keeps its path, not its bytes)
-  bool stream = false;  ///< sent through open_stream
-  std::chrono::milliseconds timeout{0};
+  bool stream = false;                        ///< sent through open_stream
+  std::chrono::milliseconds timeout{0};       ///< the whole-exchange bound the SDK set (0: none)
   std::chrono::milliseconds idle_timeout{0};  ///< a stream: the silence bound it was opened with
 
   /// The first header of that name (any case), or nullptr.
@@ -116,18 +117,22 @@ class FakeTransport : public Transport {
   std::vector<RecordedRequest> requests() const;
   /// The latest request; throws BabyAPIError when none was made.
   RecordedRequest last_request() const;
+  /// How many requests were made so far.
   std::size_t request_count() const;
   /// Answers scripted and not used yet.
   std::size_t pending() const;
 
   /// Virtual time. now() starts at an arbitrary point and moves only by sleep() and advance().
   std::chrono::steady_clock::time_point now() const override;
+  /// Records the pause and moves the virtual clock by it (or calls the sleeper set).
   void sleep(std::chrono::milliseconds delay) override;
+  /// Moves the virtual clock without recording a pause.
   void advance(std::chrono::milliseconds delay);
   /// Every pause the SDK took (back-off, poll intervals), in order.
   std::vector<std::chrono::milliseconds> sleeps() const;
   /// Replaces the virtual clock and pause, e.g. with real ones.
   void set_clock(std::function<std::chrono::steady_clock::time_point()> clock);
+  /// Replaces the virtual pause: sleep() calls sleeper (after recording the pause).
   void set_sleeper(std::function<void(std::chrono::milliseconds)> sleeper);
 
   HttpResponse send(const HttpRequest& request) override;

@@ -23,28 +23,29 @@ namespace babyapi {
 
 /// One part of a multipart/form-data body (docling's file uploads).
 struct FormPart {
-  std::string name;
-  std::string value;  ///< a field's text, or a file's bytes when it is not read from disk
-  bool is_file = false;
-  std::string path;  ///< a file read from disk as it is sent (empty for bytes or fields)
-  std::string filename;
-  std::string content_type;
+  std::string name;          ///< the form field's name ("files" for docling uploads)
+  std::string value;         ///< a field's text, or a file's bytes when it is not read from disk
+  bool is_file = false;      ///< a file part (sent with a filename), not a plain field
+  std::string path;          ///< a file read from disk as it is sent (empty for bytes or fields)
+  std::string filename;      ///< the filename a file part is sent with
+  std::string content_type;  ///< a file part's content type; empty: application/octet-stream
 };
 using Form = std::vector<FormPart>;
 
 /// One HTTP exchange as the SDK wants it sent.
 struct HttpRequest {
-  std::string method = "GET";
-  std::string url;  ///< absolute: the Client's base_url followed by the path
-  HeaderList headers;
+  std::string method = "GET";            ///< GET, POST, DELETE, ...
+  std::string url;                       ///< absolute: the Client's base_url followed by the path
+  HeaderList headers;                    ///< every header, Authorization included, in sending order
   std::string body;                      ///< sent when non-empty or the method is POST
   std::shared_ptr<const Form> form;      ///< sent as multipart/form-data instead of body when set
   std::chrono::milliseconds timeout{0};  ///< whole exchange; 0 = none
   std::chrono::milliseconds idle_timeout{0};     ///< abort when no byte moves this long; 0 = none
   std::chrono::milliseconds connect_timeout{0};  ///< 0 = the transport's default
-  ProgressCallback on_upload_progress;
-  /// The whole call's deadline (ClientOptions/RequestOptions::total_timeout), shared by every
-  /// attempt; a transfer never runs past it and fails with APITimeoutError when it passes.
+  ProgressCallback on_upload_progress;           ///< RequestOptions::on_upload_progress of the call
+  /// The whole call's deadline (ClientOptions::total_timeout or RequestOptions::total_timeout),
+  /// shared by every attempt; a transfer never runs past it and fails with APITimeoutError when it
+  /// passes.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   /// The most decoded body bytes accepted; past it the transfer fails with ResponseTooLargeError.
   /// 0 = no bound.
@@ -63,22 +64,29 @@ struct HttpRequest {
 
 /// An HTTP answer, whatever its status (the SDK maps error statuses to typed errors itself).
 struct HttpResponse {
-  int status = 0;
-  HeaderList headers;
-  std::string body;
+  int status = 0;      ///< the HTTP status (any: the SDK maps errors itself)
+  HeaderList headers;  ///< the answer's headers in the order they came
+  std::string body;    ///< the decoded body (empty when HttpRequest::download_to took it)
 };
 
 /// What a failure without an HTTP answer means for the retry loop. A transport may throw
-/// TransferError<APIConnectionError> (or <APITimeoutError>) to say it; a plain APIConnectionError
-/// counts as retryable and maybe sent.
+/// `TransferError<APIConnectionError>` (or `TransferError<APITimeoutError>`) to say it; a plain
+/// APIConnectionError counts as retryable and maybe sent.
 struct TransferTraits {
   bool retryable = true;   ///< worth another attempt (a refused or reset connection, a timeout)
   bool maybe_sent = true;  ///< the server may have received the request (false: it surely did not)
 };
 
+/// An error of class Base (APIConnectionError, APITimeoutError) that carries TransferTraits.
+///
+/// \code
+/// throw babyapi::TransferError<babyapi::APIConnectionError>(
+///     "connection refused", babyapi::TransferTraits{/*retryable=*/true, /*maybe_sent=*/false});
+/// \endcode
 template <class Base>
 class TransferError : public Base, public TransferTraits {
  public:
+  /// The error's message and what the failure means for the retry loop.
   TransferError(const std::string& message, TransferTraits traits)
       : Base(message), TransferTraits(traits) {}
 };
@@ -88,8 +96,8 @@ class TransferError : public Base, public TransferTraits {
 class StreamTransfer {
  public:
   virtual ~StreamTransfer() = default;
-  virtual int status() const = 0;
-  virtual const HeaderList& headers() const = 0;
+  virtual int status() const = 0;                 ///< the answer's HTTP status
+  virtual const HeaderList& headers() const = 0;  ///< the answer's headers
   /// The next bytes of the body (valid until the next call), or an empty view once the body ended
   /// cleanly. Throws APIConnectionError when the transfer fails, APITimeoutError after the idle
   /// bound of silence.
@@ -121,6 +129,7 @@ class Transport {
   virtual std::chrono::steady_clock::time_point now() const {
     return std::chrono::steady_clock::now();
   }
+  /// Waits delay (a back-off, a poll interval). The default really sleeps.
   virtual void sleep(std::chrono::milliseconds delay);
 };
 
