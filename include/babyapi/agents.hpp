@@ -16,8 +16,8 @@ namespace babyapi {
 /// (status, headers, usage, the raw message).
 template <class T>
 struct Parsed {
-  T value;
-  Response response;
+  T value;            ///< the first choice's content, parsed as T
+  Response response;  ///< the whole answer the value came from
 };
 
 namespace detail {
@@ -39,8 +39,16 @@ Json structured_content(const Response& response);
 /// The arguments of a tool call ({id, type, function{name, arguments}}, as a message's tool_calls
 /// or StreamAccumulator give it) as T, through nlohmann's from_json (or Json itself). A malformed
 /// argument text, or JSON that does not make a T, throws BabyAPIError naming the tool.
-///   struct Weather { std::string city; };  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Weather, city)
-///   Weather w = babyapi::parse_arguments<Weather>(res.tool_calls()[0]);
+///
+/// \code
+/// struct Weather { std::string city; };
+/// NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Weather, city)
+/// Weather w = babyapi::parse_arguments<Weather>(res.tool_calls()[0]);
+/// \endcode
+/// \tparam T the type to make; it needs nlohmann's from_json (or is Json)
+/// \param tool_call one tool call object
+/// \return the arguments as T
+/// \throws BabyAPIError when the arguments are absent, not JSON, or do not make a T
 template <class T>
 T parse_arguments(const Json& tool_call) {
   Json arguments = detail::tool_arguments(tool_call);

@@ -13,6 +13,27 @@ namespace detail {
 struct CancelState;
 }
 
+/// A copyable handle that cancels calls from any thread.
+///
+/// Put one in RequestOptions::cancel (or BatchOptions::request_options.cancel for a whole batch);
+/// cancel() then ends every call that carries it with APIUserAbortError and closes its
+/// connection, so the server stops working on it. A cancelled token stays cancelled: use a fresh
+/// one for new calls.
+///
+/// \code
+/// babyapi::CancelToken token;
+/// babyapi::RequestOptions options;
+/// options.cancel = token;
+/// std::thread stopper([token] { token.cancel(); });  // from anywhere, at any time
+/// try {
+///   for (const babyapi::SSEEvent& event : client.chat.completions.stream(params, options)) {
+///     std::cout << event.text();
+///   }
+/// } catch (const babyapi::APIUserAbortError&) {
+///   std::cerr << "stopped\n";
+/// }
+/// stopper.join();
+/// \endcode
 class CancelToken {
  public:
   /// A fresh token, not cancelled. Copies share its state: cancelling one cancels them all.
@@ -22,6 +43,7 @@ class CancelToken {
   /// mid-back-off), a Stream (its next read throws), a Future, a batch, a docling wait. Safe from
   /// any thread and idempotent. Not async-signal-safe: from a signal, wake a thread that calls it.
   void cancel() const;
+  /// True once cancel() was called on this token or any copy of it.
   bool cancelled() const noexcept;
 
   /// For code that waits on its own: runs callback once when the token is cancelled (at once, on

@@ -28,24 +28,57 @@ struct ErrorDetails {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
+/// The root of every error the SDK throws: catch it to handle any failure of a call.
+///
+/// Its subclasses say what went wrong: APIConnectionError (no HTTP answer), APITimeoutError (a
+/// deadline), APIStatusError (an HTTP error status; the common ones have a subclass each),
+/// JsonAccessError, ResponseTooLargeError, APIUserAbortError and the finish-reason errors of
+/// chat.completions.parse<T>(). Every one carries the server's message, and the status, request
+/// id, body and headers of the answer when there was one. Copying an error never throws.
+///
+/// \code
+/// try {
+///   babyapi::Response res = client.chat.completions.create(params);
+/// } catch (const babyapi::RateLimitError& error) {
+///   if (auto delay = error.retry_after()) std::cerr << "retry in " << delay->count() << " ms\n";
+/// } catch (const babyapi::APIStatusError& error) {
+///   std::cerr << error.status() << " " << error.code() << ": " << error.message() << "\n";
+/// } catch (const babyapi::BabyAPIError& error) {
+///   std::cerr << error.what() << "\n";  // the message, with status and request id when known
+/// }
+/// \endcode
 class BabyAPIError : public std::runtime_error {
  public:
+  /// An error that knows only its message: no status, request id or answer.
+  /// \param message the human-readable message, also what() without details
   explicit BabyAPIError(const std::string& message);
+  /// An error with what is known of the answer; what() appends its status and request id.
+  /// \param message the human-readable message
+  /// \param details the status, server error fields, body and headers (see ErrorDetails)
   BabyAPIError(const std::string& message, ErrorDetails details);
 
   /// The human-readable message alone; what() adds the status and request id when known.
   const std::string& message() const noexcept { return state_->message; }
+  /// The HTTP status of the answer; 0 when there was no HTTP answer.
   int status() const noexcept { return state_->details.status; }
+  /// The server's error code (an integer code rendered as text); "" when it sent none.
   const std::string& code() const noexcept { return state_->details.code; }
+  /// The server's error type; "" when it sent none.
   const std::string& type() const noexcept { return state_->details.type; }
+  /// The request parameter the server blamed; "" when it named none.
   const std::string& param() const noexcept { return state_->details.param; }
+  /// x-request-id of the answer; "" when there was none. Quote it when reporting a problem.
   const std::string& request_id() const noexcept { return state_->details.request_id; }
+  /// The answer body, bounded and redacted (or a failed task's status JSON); "" when none.
   const std::string& body() const noexcept { return state_->details.body; }
+  /// Everything above at once, as one ErrorDetails.
   const ErrorDetails& details() const noexcept { return state_->details; }
-  /// The headers of the answer, e.g. x-ratelimit-remaining-requests on a RateLimitError.
+  /// The headers of the answer, such as x-ratelimit-remaining-requests on a RateLimitError.
   const HeaderList& headers() const noexcept { return state_->details.headers; }
   /// The first header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
+  /// The delay the server asked for before a retry (retry-after-ms, else Retry-After in seconds
+  /// or as an HTTP date), parsed as the retry policy parses it; nullopt when it asked for none.
   std::optional<std::chrono::milliseconds> retry_after() const noexcept {
     return state_->details.retry_after;
   }
@@ -93,41 +126,51 @@ class APIUserAbortError : public BabyAPIError {
 };
 
 /// The server answered with a status outside 2xx (3xx included: redirects are never followed, so
-/// that the API key never travels elsewhere; header("location") tells where it pointed).
+/// that the API key never travels elsewhere; header("location") tells where it pointed). The
+/// statuses with a class of their own throw that subclass; any other (a 3xx, 405, 408, ...)
+/// throws APIStatusError itself.
 class APIStatusError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-class BadRequestError : public APIStatusError {  ///< 400
+/// HTTP 400 Bad Request: the request is malformed or a parameter is invalid.
+class BadRequestError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class AuthenticationError : public APIStatusError {  ///< 401
+/// HTTP 401 Unauthorized: the API key is missing, wrong or revoked.
+class AuthenticationError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class PermissionDeniedError : public APIStatusError {  ///< 403
+/// HTTP 403 Forbidden: the key may not use this model or endpoint.
+class PermissionDeniedError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class NotFoundError : public APIStatusError {  ///< 404
+/// HTTP 404 Not Found: no such model, endpoint, file or task.
+class NotFoundError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class ConflictError : public APIStatusError {  ///< 409
+/// HTTP 409 Conflict: the request clashes with the current state of a resource.
+class ConflictError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class UnprocessableEntityError : public APIStatusError {  ///< 422
+/// HTTP 422 Unprocessable Entity: well-formed, but the values were rejected.
+class UnprocessableEntityError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class RateLimitError : public APIStatusError {  ///< 429
+/// HTTP 429 Too Many Requests: see retry_after() and the x-ratelimit-* headers.
+class RateLimitError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
-class InternalServerError : public APIStatusError {  ///< >= 500
+/// HTTP status >= 500: the server, or a gateway before it, failed.
+class InternalServerError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };

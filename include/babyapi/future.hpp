@@ -19,22 +19,47 @@
 namespace babyapi {
 
 /// A value, or the exception a call ended with.
+///
+/// create_many returns one per request, and Future::then() hands one to its callback: a failed
+/// item is a Result holding its error, so one failure never hides the others.
+///
+/// \code
+/// std::vector<babyapi::Result<babyapi::Response>> results =
+///     client.embeddings.create_many(std::move(requests));
+/// for (auto& result : results) {
+///   if (result.ok()) {
+///     std::cout << result.value()["data"].size() << " embeddings\n";
+///   } else {
+///     try {
+///       std::rethrow_exception(result.error());
+///     } catch (const babyapi::BabyAPIError& error) {
+///       std::cerr << error.what() << "\n";
+///     }
+///   }
+/// }
+/// \endcode
 template <class T>
 class Result {
  public:
-  explicit Result(T value) : value_(std::move(value)) {}
+  explicit Result(T value) : value_(std::move(value)) {}  ///< a success holding value
+  /// A failure holding error, which must not be null (ok() would then be true with no value).
   explicit Result(std::exception_ptr error) : error_(std::move(error)) {}
 
+  /// True when this holds a value; false when it holds an error.
   bool ok() const noexcept { return !error_; }
   /// The value; rethrows the stored error (the typed BabyAPIError the call ended with).
+  /// \throws BabyAPIError the stored error, as its own subclass, when not ok()
   T& value() & {
     if (error_) std::rethrow_exception(error_);
     return *value_;
   }
+  /// \overload
   const T& value() const& {
     if (error_) std::rethrow_exception(error_);
     return *value_;
   }
+  /// \overload
+  /// On a temporary Result the value is moved out.
   T value() && {
     if (error_) std::rethrow_exception(error_);
     return std::move(*value_);
@@ -47,15 +72,22 @@ class Result {
   std::exception_ptr error_;
 };
 
+/// The outcome of a call that gives no value (a Future<void>, such as stream_async's): success,
+/// or the exception it ended with.
 template <>
 class Result<void> {
  public:
-  Result() = default;
+  Result() = default;  ///< a success
+  /// A failure holding error.
   explicit Result(std::exception_ptr error) : error_(std::move(error)) {}
+  /// True for a success; false when this holds an error.
   bool ok() const noexcept { return !error_; }
+  /// Returns on success; rethrows the stored error otherwise.
+  /// \throws BabyAPIError the stored error, as its own subclass, when not ok()
   void value() const {
     if (error_) std::rethrow_exception(error_);
   }
+  /// The stored error; null when ok().
   std::exception_ptr error() const noexcept { return error_; }
 
  private:
@@ -78,7 +110,7 @@ class FutureState {
       std::lock_guard<std::mutex> lock(mutex_);
       if (done_) return;
       done_ = true;
-      canceller_ = nullptr;  ///< what it captured (the engine's call) may go now
+      canceller_ = nullptr;  // what it captured (the engine's call) may go now
       if (continuation_) {
         next = std::move(continuation_);
         taken_ = true;
@@ -168,37 +200,64 @@ class FutureState {
 
 /// The result of an asynchronous call, to come. Copies share one result, which is delivered once:
 /// to get() or to then(). Destroying a Future does not cancel its call; cancel() does.
+///
+/// The *_async calls of a Client return one at once; the call itself runs on the Client's engine
+/// thread. Every member but valid() throws BabyAPIError on an empty (default-constructed) Future.
+///
+/// \code
+/// babyapi::Future<babyapi::Response> answer = client.chat.completions.create_async(params);
+/// // ... other work while the request is in flight ...
+/// if (!answer.wait_for(std::chrono::seconds(30))) answer.cancel();  // then get() throws
+/// try {
+///   std::cout << answer.get().content() << "\n";
+/// } catch (const babyapi::APIUserAbortError&) {
+///   std::cerr << "cancelled\n";
+/// }
+/// \endcode
 template <class T>
 class Future {
  public:
   Future() = default;  ///< not valid(): a placeholder to assign to
+  /// Made by the SDK's asynchronous calls; code of its own receives a Future and has no need to
+  /// call this.
   explicit Future(std::shared_ptr<detail::FutureState<T>> state) : state_(std::move(state)) {}
 
+  /// True when this Future stands for a call; false when default-constructed.
   bool valid() const noexcept { return static_cast<bool>(state_); }
 
   /// Waits for the result and returns it; rethrows the typed error the call ended with. Do not
   /// call it from a then() or on_event callback: those run on the engine thread that produces it.
+  /// \throws BabyAPIError the call's error, as its own subclass (RateLimitError,
+  ///         APITimeoutError, APIUserAbortError after cancel(), ...); also BabyAPIError when the
+  ///         Future is empty or its result was already taken by get() or then()
   T get() { return checked().take().value(); }
+  /// Waits for the result without taking it; get() then returns at once.
+  /// \throws BabyAPIError when the Future is empty
   void wait() const { checked().wait(); }
   /// True when the result is in within timeout.
+  /// \throws BabyAPIError when the Future is empty
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
     return checked().wait_for(timeout);
   }
+  /// True when the result is in, without waiting.
+  /// \throws BabyAPIError when the Future is empty
   bool ready() const { return checked().ready(); }
   /// Cancels the call: its connection is closed at once and the result becomes
   /// APIUserAbortError, unless the result is already in. Safe from any thread.
+  /// \throws BabyAPIError when the Future is empty
   void cancel() const { checked().cancel(); }
 
   /// Runs callback with the result once it is in: on the engine thread, or at once on this thread
   /// when it already is. The callback must not block (it holds up every other call of the
   /// Client); exceptions it throws are dropped. After then(), get() throws: the result went to the
   /// callback. wait() and ready() tell that the result is in, not that the callback has finished.
+  /// \throws BabyAPIError when the Future is empty or already has a consumer (get() or then())
   void then(std::function<void(Result<T>)> callback) const {
     checked().then([callback = std::move(callback)](Result<T> result) {
       try {
         callback(std::move(result));
-      } catch (...) {  ///< never into the engine's loop
+      } catch (...) {  // never into the engine's loop
       }
     });
   }

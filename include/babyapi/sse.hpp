@@ -21,7 +21,7 @@ class SSEParser;
 /// One dispatched event. A stream's events are plain values: copy or keep them as you like.
 class SSEEvent {
  public:
-  SSEEvent() = default;
+  SSEEvent() = default;  ///< an empty event: no data, event, id or retry
   /// For tests and for code that builds events itself; the parser fills the same fields.
   explicit SSEEvent(std::string data, std::string event = {}, std::string id = {},
                     std::optional<std::uint64_t> retry = std::nullopt);
@@ -45,9 +45,9 @@ class SSEEvent {
   /// events until another one replaces it.
   const std::string& id() const noexcept { return id_; }
 
-  /// The reconnection time (ms) from a valid `retry` field among this event's own lines, i.e. since
-  /// the previous blank line; nullopt otherwise. A retry sent in a block without data reaches no
-  /// event: SSEParser::reconnection_time() keeps the latest one either way.
+  /// The reconnection time (ms) from a valid `retry` field among this event's own lines, that is
+  /// since the previous blank line; nullopt otherwise. A retry sent in a block without data reaches
+  /// no event: SSEParser::reconnection_time() keeps the latest one either way.
   std::optional<std::uint64_t> retry() const noexcept { return retry_; }
 
   /// The streamed text of choice 0: its `delta.content` (chat) when that is a string, else its
@@ -95,6 +95,7 @@ class SSEEvent {
   mutable bool json_parsed_ = false;
 };
 
+/// Bounds that an SSEParser enforces on the stream it reads.
 struct SSEParserOptions {
   /// The most bytes held for one event: its data so far plus the line being read. A server that
   /// never sends the blank line ending an event would otherwise grow memory without bound.
@@ -105,14 +106,24 @@ struct SSEParserOptions {
 /// however the bytes are split, and each byte is scanned once. Lines end at CR, LF or CRLF; a UTF-8
 /// BOM opening the stream is dropped; an event still open when the stream ends is dropped.
 /// Bytes are passed through as sent (invalid UTF-8 is not replaced).
+///
+/// \code
+/// babyapi::SSEParser parser;
+/// std::vector<babyapi::SSEEvent> events = parser.feed("data: {\"a\": 1}\n\nda");  // one event
+/// events = parser.feed("ta: [DONE]\n\n");  // one more: "da" + "ta" joined, events[0].done()
+/// parser.finish();                         // end of stream; the parser is ready for another
+/// \endcode
 class SSEParser {
  public:
-  SSEParser() = default;
+  SSEParser() = default;  ///< a parser with the default SSEParserOptions
+  /// A parser with these bounds.
   explicit SSEParser(SSEParserOptions options) : options_(options) {}
 
   /// The events completed by these bytes, in order. Throws when an event grows past
   /// max_event_size (ResponseTooLargeError); after any exception the parser refuses more bytes
   /// until finish().
+  /// \throws ResponseTooLargeError when an event grows past SSEParserOptions::max_event_size
+  /// \throws BabyAPIError when called after an exception and before finish()
   std::vector<SSEEvent> feed(std::string_view bytes);
 
   /// The streaming form: calls on_event(SSEEvent&&) for each completed event, in order, with no
@@ -120,6 +131,8 @@ class SSEParser {
   /// reuses that event's buffers for the next one, so a sink that only reads allocates nothing per
   /// event. A consumer with a queue writes `[&](SSEEvent&& e) { queue.push_back(std::move(e)); }`.
   /// An exception from the sink propagates and, like any error, stops the parser until finish().
+  /// \throws ResponseTooLargeError when an event grows past SSEParserOptions::max_event_size
+  /// \throws BabyAPIError when called after an exception and before finish()
   template <class Sink>
   void feed(std::string_view bytes, Sink&& on_event);
 
@@ -140,6 +153,7 @@ class SSEParser {
     return has_data_ || !line_.empty() || (!bom_checked_ && bom_seen_ > 0);
   }
 
+  /// The bounds this parser was made with.
   const SSEParserOptions& options() const noexcept { return options_; }
 
  private:
@@ -173,7 +187,7 @@ void SSEParser::feed(std::string_view bytes, Sink&& on_event) {
   using SinkType = std::remove_reference_t<Sink>;
   static_assert(std::is_invocable_v<SinkType&, SSEEvent&&>,
                 "the sink must be callable as on_event(SSEEvent&&)");
-  /// A plain function pointer keeps the parsing loop out of line, compiled once in the library.
+  // A plain function pointer keeps the parsing loop out of line, compiled once in the library.
   feed_to(
       bytes,
       [](void* sink, SSEEvent&& event) { (*static_cast<SinkType*>(sink))(std::move(event)); },

@@ -18,6 +18,25 @@ namespace babyapi {
 
 class StreamState;  // src/stream.cpp
 
+/// The server-sent events of one streaming call (`chat.completions.stream()`,
+/// `completions.stream()`), pulled lazily in the calling thread.
+///
+/// Iterating pumps the connection until the next event is complete; nothing is buffered beyond
+/// what the next event needs. Leaving the loop early, close() or destruction ends the transfer and
+/// closes the connection, so the server stops generating. An `event: error` or an {"error": ...}
+/// payload throws BabyAPIError; a transfer that fails mid-stream throws APIConnectionError; a
+/// silence longer than RequestOptions::timeout throws APITimeoutError. A Stream is move-only and
+/// belongs to one thread.
+///
+/// \code
+/// babyapi::Stream stream = client.chat.completions.stream(params);
+/// for (const babyapi::SSEEvent& event : stream) {
+///   if (event.done()) break;
+///   std::cout << event.text() << std::flush;
+/// }
+/// if (!stream.saw_done()) std::cerr << "the stream was cut short\n";
+/// babyapi::Json answer = stream.final_completion();  // shaped like create()'s answer
+/// \endcode
 class Stream {
  public:
   /// An input iterator over the events; advancing it may block on the network and may throw
@@ -25,16 +44,25 @@ class Stream {
   /// transfer failed mid-stream) or APITimeoutError (RequestOptions::timeout of silence passed).
   class iterator {
    public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = SSEEvent;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const SSEEvent*;
-    using reference = const SSEEvent&;
+    using iterator_category = std::input_iterator_tag;  ///< a single-pass iterator
+    using value_type = SSEEvent;                        ///< each element is one event
+    using difference_type = std::ptrdiff_t;             ///< required by the iterator traits
+    using pointer = const SSEEvent*;                    ///< what operator->() returns
+    using reference = const SSEEvent&;                  ///< what operator*() returns
 
-    iterator() = default;
+    iterator() = default;  ///< the end iterator, as Stream::end() gives it
+    /// The current event; valid until the iterator (or the Stream) moves on.
     reference operator*() const;
+    /// Member access on the current event.
     pointer operator->() const { return &**this; }
+    /// Reads the next event, blocking on the network as needed; the iterator becomes end() once
+    /// the stream ends.
+    /// \throws BabyAPIError for an error event or payload
+    /// \throws APIConnectionError when the transfer fails
+    /// \throws APITimeoutError after RequestOptions::timeout of silence
     iterator& operator++();
+    /// Reads the next event, as the pre-increment does; returns nothing (an input iterator keeps
+    /// no copy of the event before).
     void operator++(int) { ++*this; }
     friend bool operator==(const iterator& a, const iterator& b) noexcept {
       return a.stream_ == b.stream_;
@@ -47,8 +75,12 @@ class Stream {
     Stream* stream_ = nullptr;  ///< null at the end
   };
 
+  /// Made by the SDK's streaming calls; code of its own receives a Stream and has no need to call
+  /// this.
   explicit Stream(std::unique_ptr<StreamState> state);
+  /// Takes over the other stream's transfer; the moved-from Stream is ended and empty.
   Stream(Stream&&) noexcept;
+  /// Closes this stream's transfer, then takes over the other's.
   Stream& operator=(Stream&&) noexcept;
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
@@ -56,13 +88,18 @@ class Stream {
 
   /// The first call reads the first event; later calls continue from the current one.
   iterator begin();
+  /// The end iterator: what the iterator compares equal to once the stream has ended.
   iterator end() noexcept { return iterator(); }
   /// The pull form of iteration: the next event, or nullptr once the stream has ended.
   const SSEEvent* next();
 
+  /// The HTTP status of the answer (a stream opens only on a 2xx); 0 for a moved-from Stream.
   int status() const;
+  /// The first header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
+  /// The answer's headers, in the order received.
   const HeaderList& headers() const;
+  /// x-request-id of the answer; "" when the server sent none.
   std::string request_id() const { return header("x-request-id"); }
 
   /// True once the `[DONE]` marker has been read. A stream whose iteration ended without it was cut
@@ -72,6 +109,8 @@ class Stream {
   /// What a reconnecting client would send back: the last event id in force, and the latest
   /// `retry` (ms) the server asked for, whether or not its block carried data.
   const std::string& last_event_id() const;
+  /// The latest `retry` value (ms) the server sent; nullopt when it sent none. See
+  /// last_event_id().
   std::optional<std::uint64_t> reconnection_time() const;
 
   /// Ends the transfer now and closes its connection; iteration then ends. Also what destruction

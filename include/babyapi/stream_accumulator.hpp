@@ -15,17 +15,41 @@
 
 namespace babyapi {
 
+/// Turns the chunk events of a chat or completions stream into the answer the same request would
+/// have given without streaming, and tells as each event comes what it finished.
+///
+/// Pure like SSEParser: no I/O, fed one event at a time. Stream::final_completion() is built on
+/// one; use one of your own to assemble events that reach you otherwise
+/// (stream_async's on_event, a recorded stream). It tolerates what open-weight servers really send:
+/// tool-call deltas without an index or an id, interleaved choices of `n > 1`, UTF-8 cut between
+/// chunks.
+///
+/// \code
+/// babyapi::StreamAccumulator accumulator;
+/// for (const babyapi::SSEEvent& event : client.chat.completions.stream(params)) {
+///   for (const babyapi::StreamAccumulator::Finished& part : accumulator.add(event)) {
+///     if (part.kind == babyapi::StreamAccumulator::Kind::kToolCall) {
+///       show_tool_call(accumulator.tool_call(part.choice, part.tool_call));  // already whole
+///     }
+///   }
+/// }
+/// accumulator.finish();  // closes what is open when the stream sent no [DONE]
+/// babyapi::Json answer = accumulator.completion();
+/// \endcode
 class StreamAccumulator {
  public:
+  /// \name Bounds
   /// Bounds on what one stream may make the accumulator hold. Past any of them add() throws
   /// ResponseTooLargeError naming the bound: a server (or a proxy) that streams without end must
-  /// not grow memory without end. 128 is the OpenAI limit on both.
+  /// not grow memory without end. 128 is the OpenAI limit on both choices and tool calls.
+  /// @{
   static constexpr std::size_t kMaxChoices = 128;    ///< choices, numbered 0 to 127
   static constexpr std::size_t kMaxToolCalls = 128;  ///< tool calls in one choice
   /// The default bound on the bytes held: every content, reasoning, refusal, text, tool name and
   /// arguments fragment, plus the events that carry logprobs. Same as
   /// ClientOptions::max_response_bytes, which is what a Stream's own accumulator uses.
   static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} << 20;
+  /// @}
 
   /// What one event finished, so that a UI can react (show a tool call, close the thinking pane)
   /// without diffing. A part finishes when the same choice moves on to another part, when the
@@ -35,7 +59,9 @@ class StreamAccumulator {
     kContent,    ///< the choice's content (or the text of a completions stream)
     kToolCall,   ///< one tool call of the choice: read it with tool_call(choice, tool_call)
   };
+  /// One finished part, as add() and finish() report it.
   struct Finished {
+    /// What finished: the choice's reasoning, its content or one of its tool calls.
     Kind kind = Kind::kContent;
     std::size_t choice = 0;     ///< the choice's index
     std::size_t tool_call = 0;  ///< kToolCall: its position in that choice's message.tool_calls
@@ -49,6 +75,8 @@ class StreamAccumulator {
   explicit StreamAccumulator(std::size_t max_bytes = kDefaultMaxBytes);
   /// A moved-from accumulator may only be assigned to or destroyed.
   StreamAccumulator(StreamAccumulator&&) noexcept;
+  /// Takes over the other accumulator's state; the moved-from one may only be assigned to or
+  /// destroyed.
   StreamAccumulator& operator=(StreamAccumulator&&) noexcept;
   StreamAccumulator(const StreamAccumulator&) = delete;
   StreamAccumulator& operator=(const StreamAccumulator&) = delete;
@@ -58,6 +86,7 @@ class StreamAccumulator {
   /// (usually nothing or one part; at `[DONE]`, the parts still open in every choice).
   /// Events that are not chunks (not JSON, an error payload, comments) change nothing. Throws
   /// ResponseTooLargeError past a bound; after that every call throws it again.
+  /// \throws ResponseTooLargeError past kMaxChoices, kMaxToolCalls or the max_bytes bound
   std::vector<Finished> add(const SSEEvent& event);
 
   /// The end of a stream that sent no `[DONE]`: finishes whatever is still open and returns it.
@@ -72,6 +101,7 @@ class StreamAccumulator {
   /// null when none came. Fragments are joined as bytes, and only here is the result made valid
   /// UTF-8 (a character split across two chunks is whole again; what stays broken becomes U+FFFD).
   /// Throws the bound error when add() failed.
+  /// \throws ResponseTooLargeError when add() passed a bound
   Json completion() const;
 
   /// One tool call as completion() shows it ({id, type, function{name, arguments}}); null when that
@@ -82,7 +112,7 @@ class StreamAccumulator {
   /// The last usage object sent (vLLM's continuous_usage_stats sends one on every chunk: each
   /// replaces the one before, never summed); null when none.
   const Json& usage() const noexcept;
-  /// How many events were chunks, i.e. changed something.
+  /// How many events were chunks, that is, changed something.
   std::size_t chunks() const noexcept;
 
  private:
