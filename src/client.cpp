@@ -30,15 +30,7 @@ CorePtr::Pin CorePtr::operator->() const {
 
 Client::Client() : Client(ClientOptions{}) {}
 
-Client::Client(ClientOptions options)
-    : core_(make_core(std::move(options))),
-      chat(core_),
-      completions(core_),
-      embeddings(core_),
-      rerank(core_),
-      baby(core_),
-      models(core_),
-      docling(core_) {}
+Client::Client(ClientOptions options) : Client(make_core(std::move(options))) {}
 
 Client::Client(CorePtr core)
     : core_(std::move(core)),

@@ -1,7 +1,4 @@
 // The curl_multi event loop behind a Client's async calls (see engine.hpp).
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -224,15 +221,7 @@ class CurlEngine final : public Engine {
     run_completion(*transfer, std::move(answer), std::move(error));
   }
 
-  bool run_posted() {
-    std::vector<std::function<void()>> tasks;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tasks.swap(posted_);
-    }
-    for (auto& task : tasks) run_guarded(task);
-    return !tasks.empty();
-  }
+  bool run_posted() { return run_posted_tasks(mutex_, posted_); }
 
   void perform() {
     int running = 0;
@@ -253,10 +242,7 @@ class CurlEngine final : public Engine {
   }
 
   void run() {
-    // Process signals go to the application's threads, never to this one.
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    block_process_signals();
     loop_thread_id_.store(std::this_thread::get_id());
     for (;;) {
       const bool ran = run_posted();

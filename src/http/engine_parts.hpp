@@ -3,11 +3,15 @@
 // of the loop. Engine thread only.
 #pragma once
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -30,6 +34,24 @@ void run_guarded(F&& f) noexcept {
 inline std::exception_ptr engine_closed_error() {
   return std::make_exception_ptr(
       BabyAPIError("The Client was closed (or destroyed) before this call completed"));
+}
+
+// Runs the tasks posted so far (queue is guarded by mutex); true when there were any.
+inline bool run_posted_tasks(std::mutex& mutex, std::vector<std::function<void()>>& queue) {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    tasks.swap(queue);
+  }
+  for (auto& task : tasks) run_guarded(task);
+  return !tasks.empty();
+}
+
+// An engine thread takes no process signals: they go to the application's threads.
+inline void block_process_signals() noexcept {
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
 }
 
 // Timers by due time; several may share one.

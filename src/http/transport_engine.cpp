@@ -3,9 +3,6 @@
 // engine thread, one step at a time: a send is one step, a stream is its opening and then one step
 // per read. Steps of different transfers take turns, and posted tasks (cancels, new calls) run
 // between them, so a cancel reaches a stream between two of its reads.
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -160,21 +157,10 @@ class TransportEngine final : public Engine {
     return std::nullopt;
   }
 
-  bool run_posted() {
-    std::vector<std::function<void()>> tasks;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tasks.swap(posted_);
-    }
-    for (auto& task : tasks) run_guarded(task);
-    return !tasks.empty();
-  }
+  bool run_posted() { return run_posted_tasks(mutex_, posted_); }
 
   void run() {
-    // Process signals go to the application's threads, never to this one.
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    block_process_signals();
     loop_thread_id_.store(std::this_thread::get_id());
     for (;;) {
       run_posted();
