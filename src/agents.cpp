@@ -107,14 +107,14 @@ void throw_invalid_structured(const Response& response, const char* why) {
                      details_of(response, shown(content)));
 }
 
-void warn_removed_guided_keys(const ClientCore& core, const Json& params) {
-  if (!params.is_object() || !core.logs(LogLevel::kWarn)) return;
+void warn_removed_guided_keys(const CorePtr& core, const Json& params) {
+  if (!params.is_object() || !core->logs(LogLevel::kWarn)) return;
   for (const char* key : {"guided_json", "guided_regex", "guided_choice", "guided_grammar"}) {
     if (params.contains(key)) {
-      core.log(LogLevel::kWarn,
-               std::string("the request carries \"") + key +
-                   "\", which current vLLM ignores (it answers 200 without applying it); use "
-                   "\"structured_outputs\" or \"response_format\" (chat.completions.parse)");
+      core->log(LogLevel::kWarn,
+                std::string("the request carries \"") + key +
+                    "\", which current vLLM ignores (it answers 200 without applying it); use "
+                    "\"structured_outputs\" or \"response_format\" (chat.completions.parse)");
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
@@ -28,8 +29,9 @@ namespace babyapi {
 
 class ClientCore;
 namespace detail {
-// Logs a warning for each of vLLM's removed guided_* keys in params (src/agents.cpp).
-void warn_removed_guided_keys(const ClientCore& core, const Json& params);
+// Logs a warning for each of vLLM's removed guided_* keys in params (src/agents.cpp). Throws
+// BabyAPIError, like every call, when core was left empty by a move.
+void warn_removed_guided_keys(const CorePtr& core, const Json& params);
 }  // namespace detail
 
 namespace detail {

@@ -18,7 +18,7 @@ namespace {
 // create() reads one JSON answer; a streamed answer needs stream(). Caught before anything is sent.
 // Also warns about vLLM's removed guided_* keys, as every generation call does.
 void refuse_stream_flag(const CorePtr& core, const Json& params, const char* resource) {
-  detail::warn_removed_guided_keys(*core.shared(), params);
+  detail::warn_removed_guided_keys(core, params);
   if (params.is_object()) {
     const auto found = params.find("stream");
     if (found != params.end() && *found == true) {
@@ -37,12 +37,12 @@ Response ChatCompletions::create(const Json& params, const RequestOptions& reque
 }
 
 Stream ChatCompletions::stream(const Json& params, const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(*core_.shared(), params);
+  detail::warn_removed_guided_keys(core_, params);
   return core_->stream("/v1/chat/completions", params, request_options);
 }
 
 Stream Completions::stream(const Json& params, const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(*core_.shared(), params);
+  detail::warn_removed_guided_keys(core_, params);
   return core_->stream("/v1/completions", params, request_options);
 }
 
@@ -73,14 +73,14 @@ BABYAPI_ASYNC_FORMS(Rerank, "/v1/rerank", "rerank")
 Future<void> ChatCompletions::stream_async(const Json& params,
                                            std::function<void(const SSEEvent&)> on_event,
                                            const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(*core_.shared(), params);
+  detail::warn_removed_guided_keys(core_, params);
   return core_->stream_async("/v1/chat/completions", params, std::move(on_event), request_options);
 }
 
 Future<void> Completions::stream_async(const Json& params,
                                        std::function<void(const SSEEvent&)> on_event,
                                        const RequestOptions& request_options) const {
-  detail::warn_removed_guided_keys(*core_.shared(), params);
+  detail::warn_removed_guided_keys(core_, params);
   return core_->stream_async("/v1/completions", params, std::move(on_event), request_options);
 }
 
