@@ -4,14 +4,15 @@
 #include "client_core.hpp"
 #include "options_resolve.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 CorePtr make_core(ClientOptions options) {
   ClientOptions resolved = detail::resolve_options(std::move(options));
   detail::TransportConfig transport{resolved.ca_info, resolved.ca_path, resolved.proxy,
                                     resolved.max_connections};
-  return std::make_shared<ClientCore>(std::move(resolved), detail::make_curl_transport(transport));
+  return std::make_shared<detail::ClientCore>(std::move(resolved),
+                                              detail::make_curl_transport(transport));
 }
 
 }  // namespace
@@ -88,4 +89,4 @@ void Client::close() {
   if (core_) core_->close();
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -7,13 +7,15 @@
 #include <functional>
 #include <memory>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
 
-namespace detail {
+namespace babyapi::detail {
 struct CancelState;
 }
 
-class CancelToken {
+BABYAPI_NAMESPACE_BEGIN
+
+class BABYAPI_EXPORT CancelToken {
  public:
   // A fresh token, not cancelled. Copies share its state: cancelling one cancels them all.
   CancelToken();
@@ -38,4 +40,4 @@ class CancelToken {
   std::shared_ptr<detail::CancelState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

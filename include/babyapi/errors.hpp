@@ -10,12 +10,17 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/header_list.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+struct ErrorState;  // src/errors.cpp
+}
+
+BABYAPI_NAMESPACE_BEGIN
 
 // What an error knows beyond its message. Strings are empty when the server did not say.
-struct ErrorDetails {
+struct BABYAPI_EXPORT ErrorDetails {
   int status = 0;          // HTTP status; 0 when there was no HTTP answer
   std::string code;        // the server's error code; an integer code is rendered as text
   std::string type;        // the server's error type
@@ -28,122 +33,120 @@ struct ErrorDetails {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-class BabyAPIError : public std::runtime_error {
+class BABYAPI_EXPORT BabyAPIError : public std::runtime_error {
  public:
   explicit BabyAPIError(const std::string& message);
   BabyAPIError(const std::string& message, ErrorDetails details);
+  // Out of line, so that the vtable and typeinfo of the hierarchy's root live in libbabyapi.
+  ~BabyAPIError() override;
 
   // The human-readable message alone; what() adds the status and request id when known.
-  const std::string& message() const noexcept { return state_->message; }
-  int status() const noexcept { return state_->details.status; }
-  const std::string& code() const noexcept { return state_->details.code; }
-  const std::string& type() const noexcept { return state_->details.type; }
-  const std::string& param() const noexcept { return state_->details.param; }
-  const std::string& request_id() const noexcept { return state_->details.request_id; }
-  const std::string& body() const noexcept { return state_->details.body; }
-  const ErrorDetails& details() const noexcept { return state_->details; }
+  const std::string& message() const noexcept;
+  int status() const noexcept { return details().status; }
+  const std::string& code() const noexcept { return details().code; }
+  const std::string& type() const noexcept { return details().type; }
+  const std::string& param() const noexcept { return details().param; }
+  const std::string& request_id() const noexcept { return details().request_id; }
+  const std::string& body() const noexcept { return details().body; }
+  const ErrorDetails& details() const noexcept;
   // The headers of the answer, e.g. x-ratelimit-remaining-requests on a RateLimitError.
-  const HeaderList& headers() const noexcept { return state_->details.headers; }
+  const HeaderList& headers() const noexcept { return details().headers; }
   // The first header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
   std::optional<std::chrono::milliseconds> retry_after() const noexcept {
-    return state_->details.retry_after;
+    return details().retry_after;
   }
 
  private:
-  struct State {
-    std::string message;
-    ErrorDetails details;
-  };
   // Shared so that copying an exception (as throw and catch may) never throws.
-  std::shared_ptr<const State> state_;
+  std::shared_ptr<const detail::ErrorState> state_;
 };
 
 // No HTTP answer arrived: the connection failed, was refused, or dropped mid-answer.
-class APIConnectionError : public BabyAPIError {
+class BABYAPI_EXPORT APIConnectionError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 // A deadline passed: the request's timeout, a stream's silence bound, or a wait's timeout.
-class APITimeoutError : public APIConnectionError {
+class BABYAPI_EXPORT APITimeoutError : public APIConnectionError {
  public:
   using APIConnectionError::APIConnectionError;
 };
 
 // A value in a JSON answer is not where or what the caller expected: a missing key, an index out of
 // range or a wrong type. The message names the JSON path (`/choices/0/message`).
-class JsonAccessError : public BabyAPIError {
+class BABYAPI_EXPORT JsonAccessError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 // An answer (a JSON body, an error body or one stream event) grew past
 // ClientOptions::max_response_bytes. Never retried: the same request would give the same answer.
-class ResponseTooLargeError : public BabyAPIError {
+class BABYAPI_EXPORT ResponseTooLargeError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 // The call was cancelled through its CancelToken (RequestOptions::cancel) or Future::cancel(). Its
 // connection was closed, so the server stops working on it. Never retried.
-class APIUserAbortError : public BabyAPIError {
+class BABYAPI_EXPORT APIUserAbortError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 // The server answered with a status outside 2xx (3xx included: redirects are never followed, so
 // that the API key never travels elsewhere; header("location") tells where it pointed).
-class APIStatusError : public BabyAPIError {
+class BABYAPI_EXPORT APIStatusError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-class BadRequestError : public APIStatusError {  // 400
+class BABYAPI_EXPORT BadRequestError : public APIStatusError {  // 400
  public:
   using APIStatusError::APIStatusError;
 };
-class AuthenticationError : public APIStatusError {  // 401
+class BABYAPI_EXPORT AuthenticationError : public APIStatusError {  // 401
  public:
   using APIStatusError::APIStatusError;
 };
-class PermissionDeniedError : public APIStatusError {  // 403
+class BABYAPI_EXPORT PermissionDeniedError : public APIStatusError {  // 403
  public:
   using APIStatusError::APIStatusError;
 };
-class NotFoundError : public APIStatusError {  // 404
+class BABYAPI_EXPORT NotFoundError : public APIStatusError {  // 404
  public:
   using APIStatusError::APIStatusError;
 };
-class ConflictError : public APIStatusError {  // 409
+class BABYAPI_EXPORT ConflictError : public APIStatusError {  // 409
  public:
   using APIStatusError::APIStatusError;
 };
-class UnprocessableEntityError : public APIStatusError {  // 422
+class BABYAPI_EXPORT UnprocessableEntityError : public APIStatusError {  // 422
  public:
   using APIStatusError::APIStatusError;
 };
-class RateLimitError : public APIStatusError {  // 429
+class BABYAPI_EXPORT RateLimitError : public APIStatusError {  // 429
  public:
   using APIStatusError::APIStatusError;
 };
-class InternalServerError : public APIStatusError {  // >= 500
+class BABYAPI_EXPORT InternalServerError : public APIStatusError {  // >= 500
  public:
   using APIStatusError::APIStatusError;
 };
 
 // chat.completions.parse<T>() got an answer the model stopped before finishing: finish_reason
 // "length" (max_tokens ran out, so the JSON is cut). body() holds the content it did give.
-class LengthFinishReasonError : public BabyAPIError {
+class BABYAPI_EXPORT LengthFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 // chat.completions.parse<T>() got an answer withheld by a content filter (finish_reason
 // "content_filter").
-class ContentFilterFinishReasonError : public BabyAPIError {
+class BABYAPI_EXPORT ContentFilterFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

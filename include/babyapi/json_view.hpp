@@ -17,19 +17,20 @@
 #include <type_traits>
 #include <utility>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 // Where a view's values came from, for error messages; shared by every view into one answer.
 // When the view was taken from a temporary Response, it also owns the JSON document.
-struct JsonViewOrigin {
+struct BABYAPI_EXPORT JsonViewOrigin {
   int status = 0;
   std::string request_id;
   std::shared_ptr<const Json> document;  // set only when the views own the document
 };
 
-class JsonView {
+class BABYAPI_EXPORT JsonView {
  public:
   class iterator;
 
@@ -157,7 +158,7 @@ class JsonView {
     return !(view == other);
   }
   friend bool operator!=(const JsonView& a, const JsonView& b) { return !(a == b); }
-  friend std::ostream& operator<<(std::ostream& out, const JsonView& view);
+  friend BABYAPI_EXPORT std::ostream& operator<<(std::ostream& out, const JsonView& view);
 
  private:
   template <class T>
@@ -200,7 +201,7 @@ class JsonView {
 
 // An input iterator whose elements are checked views; `for (const Json& x : view)` and
 // `for (auto& x : view)` both work.
-class JsonView::iterator {
+class BABYAPI_EXPORT JsonView::iterator {
  public:
   using iterator_category = std::forward_iterator_tag;
   using value_type = JsonView;
@@ -242,7 +243,7 @@ class JsonView::iterator {
   mutable std::optional<JsonView> current_;  // the view handed out for this position
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END
 
 // Json built from a view (`Json copy = res["data"][1];`, `{{"messages", res["choices"]}}`) copies
 // the viewed value. Without this nlohmann would take a view for a string, since it converts to one.

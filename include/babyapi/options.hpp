@@ -11,13 +11,14 @@
 #include <string>
 
 #include "babyapi/cancel.hpp"
+#include "babyapi/config.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 // Extra request headers by name. Names are matched without regard to case when merged.
 using Headers = std::map<std::string, std::string>;
 
-struct ClientOptions {
+struct BABYAPI_EXPORT ClientOptions {
   // Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither, Client's constructor throws.
   std::string api_key;
   // Empty: BABYAPI_BASE_URL, else https://api.babyapi.org.
@@ -64,7 +65,7 @@ struct ClientOptions {
 using ProgressCallback = std::function<void(std::uint64_t sent, std::uint64_t total)>;
 
 // Per-call overrides; every field left unset keeps the Client's setting.
-struct RequestOptions {
+struct BABYAPI_EXPORT RequestOptions {
   // JSON requests: the whole-request deadline. Streams: the longest silence between bytes.
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<int> max_retries;
@@ -84,4 +85,4 @@ struct RequestOptions {
   std::optional<CancelToken> cancel;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -12,14 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class SSEParser;
+class BABYAPI_EXPORT SSEParser;
 
 // One dispatched event. A stream's events are plain values: copy or keep them as you like.
-class SSEEvent {
+class BABYAPI_EXPORT SSEEvent {
  public:
   SSEEvent() = default;
   // For tests and for code that builds events itself; the parser fills the same fields.
@@ -82,7 +83,7 @@ class SSEEvent {
   friend bool operator!=(const SSEEvent& a, const SSEEvent& b) noexcept { return !(a == b); }
 
  private:
-  friend class SSEParser;
+  friend class BABYAPI_EXPORT SSEParser;
 
   // Empties the event but keeps its buffers, so the parser can build the next event in place.
   void clear() noexcept;
@@ -95,7 +96,7 @@ class SSEEvent {
   mutable bool json_parsed_ = false;
 };
 
-struct SSEParserOptions {
+struct BABYAPI_EXPORT SSEParserOptions {
   // The most bytes held for one event: its data so far plus the line being read. A server that
   // never sends the blank line ending an event would otherwise grow memory without bound.
   std::size_t max_event_size = std::size_t{64} << 20;
@@ -105,7 +106,7 @@ struct SSEParserOptions {
 // however the bytes are split, and each byte is scanned once. Lines end at CR, LF or CRLF; a UTF-8
 // BOM opening the stream is dropped; an event still open when the stream ends is dropped.
 // Bytes are passed through as sent (invalid UTF-8 is not replaced).
-class SSEParser {
+class BABYAPI_EXPORT SSEParser {
  public:
   SSEParser() = default;
   explicit SSEParser(SSEParserOptions options) : options_(options) {}
@@ -180,4 +181,4 @@ void SSEParser::feed(std::string_view bytes, Sink&& on_event) {
       const_cast<void*>(static_cast<const void*>(std::addressof(on_event))));
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -11,14 +11,17 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/response.hpp"
 #include "babyapi/sse.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+class StreamState;  // src/stream_state.hpp
+}
 
-class StreamState;  // src/stream.cpp
+BABYAPI_NAMESPACE_BEGIN
 
-class Stream {
+class BABYAPI_EXPORT Stream {
  public:
   // An input iterator over the events; advancing it may block on the network and may throw
   // BabyAPIError (an `event: error` or an {"error": ...} payload), APIConnectionError (the
@@ -47,7 +50,8 @@ class Stream {
     Stream* stream_ = nullptr;  // null at the end
   };
 
-  explicit Stream(std::unique_ptr<StreamState> state);
+  // Made by libbabyapi only (its calls that stream).
+  BABYAPI_HIDDEN explicit Stream(std::unique_ptr<detail::StreamState> state);
   Stream(Stream&&) noexcept;
   Stream& operator=(Stream&&) noexcept;
   Stream(const Stream&) = delete;
@@ -92,7 +96,7 @@ class Stream {
   Json usage() const;
 
  private:
-  std::unique_ptr<StreamState> state_;
+  std::unique_ptr<detail::StreamState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

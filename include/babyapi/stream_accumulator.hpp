@@ -10,12 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/sse.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+struct StreamAccumulatorState;  // src/sse/stream_accumulator.cpp
+}
 
-class StreamAccumulator {
+BABYAPI_NAMESPACE_BEGIN
+
+class BABYAPI_EXPORT StreamAccumulator {
  public:
   // Bounds on what one stream may make the accumulator hold. Past any of them add() throws
   // ResponseTooLargeError naming the bound: a server (or a proxy) that streams without end must not
@@ -86,8 +91,7 @@ class StreamAccumulator {
   std::size_t chunks() const noexcept;
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<detail::StreamAccumulatorState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END
