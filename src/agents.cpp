@@ -3,13 +3,14 @@
 
 #include <string>
 
+#include "agents_detail.hpp"
 #include "babyapi/chat.hpp"
 #include "client_core.hpp"
 #include "error_mapper.hpp"
 #include "sse/chunk_fields.hpp"
 #include "util/log.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 // What an error shows of a model's text: enough to see what went wrong, never megabytes.
@@ -56,7 +57,9 @@ bool is_schema_name(const std::string& name) {
 
 }  // namespace
 
-namespace detail {
+BABYAPI_NAMESPACE_END
+
+namespace babyapi::detail {
 
 Json tool_arguments(const Json& tool_call) {
   const Json* function = nullptr;
@@ -119,7 +122,23 @@ void warn_removed_guided_keys(const CorePtr& core, const Json& params) {
   }
 }
 
-}  // namespace detail
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
+
+Json StructuredParsing::tool_arguments(const Json& tool_call) {
+  return detail::tool_arguments(tool_call);
+}
+void StructuredParsing::throw_unfit_arguments(const Json& tool_call, const Json& arguments,
+                                              const char* why) {
+  detail::throw_unfit_arguments(tool_call, arguments, why);
+}
+Json StructuredParsing::structured_content(const Response& response) {
+  return detail::structured_content(response);
+}
+void StructuredParsing::throw_invalid_structured(const Response& response, const char* why) {
+  detail::throw_invalid_structured(response, why);
+}
 
 Response ChatCompletions::create_structured(const Json& params, const Json& schema,
                                             const RequestOptions& request_options) const {
@@ -157,4 +176,4 @@ Response ChatCompletions::create_structured(const Json& params, const Json& sche
   return response;
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

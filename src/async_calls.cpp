@@ -12,7 +12,7 @@
 #include "http/engine.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -575,4 +575,4 @@ std::vector<Result<Response>> ClientCore::request_many(std::string_view path,
   return batch->wait();
 }
 
-}  // namespace babyapi
+}  // namespace babyapi::detail

@@ -5,8 +5,7 @@
 #include <utility>
 #include <vector>
 
-namespace babyapi {
-namespace detail {
+namespace babyapi::detail {
 
 // Callbacks run under the mutex: remove() then cannot return while one is still running, so a
 // callback never outlives what it points to.
@@ -18,7 +17,9 @@ struct CancelState {
   std::vector<std::pair<std::uint64_t, std::function<void()>>> callbacks;
 };
 
-}  // namespace detail
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
 
 CancelToken::CancelToken() : state_(std::make_shared<detail::CancelState>()) {}
 
@@ -64,4 +65,4 @@ bool CancelToken::wait_for(std::chrono::milliseconds delay) const {
   return state_->cancelled_cv.wait_for(lock, delay, [this] { return state_->cancelled; });
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -4,7 +4,7 @@
 #include "client_core.hpp"
 #include "options_resolve.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 CorePtr make_core(ClientOptions options) {
@@ -14,7 +14,7 @@ CorePtr make_core(ClientOptions options) {
     transport = detail::make_curl_transport(detail::TransportConfig{
         resolved.ca_info, resolved.ca_path, resolved.proxy, resolved.max_connections});
   }
-  return std::make_shared<ClientCore>(std::move(resolved), std::move(transport));
+  return std::make_shared<detail::ClientCore>(std::move(resolved), std::move(transport));
 }
 
 }  // namespace
@@ -103,4 +103,4 @@ void Client::close() {
   if (core_) core_->close();
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

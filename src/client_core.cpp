@@ -10,7 +10,7 @@
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
 namespace {
 
 using babyapi::HeaderList;
@@ -409,7 +409,7 @@ void ClientCore::throw_not_a_stream(int status, const HeaderList& headers, const
 Response ClientCore::make_response(detail::HttpResponse& answer, bool keep_text,
                                    bool unparsed) const {
   if (unparsed) {
-    return Response(Response::Unparsed{}, answer.status, std::move(answer.headers),
+    return Response(kUnparsedBody, answer.status, std::move(answer.headers),
                     std::move(answer.body));
   }
   try {
@@ -563,4 +563,4 @@ Response ClientCore::send(detail::HttpRequest request, const RequestOptions& req
   }
 }
 
-}  // namespace babyapi
+}  // namespace babyapi::detail

@@ -25,18 +25,14 @@
 #include "retry_policy.hpp"
 #include "util/log.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
 
 class ClientCore;
-namespace detail {
 // Logs a warning for each of vLLM's removed guided_* keys in params (src/agents.cpp). Throws
 // BabyAPIError, like every call, when core was left empty by a move.
 void warn_removed_guided_keys(const CorePtr& core, const Json& params);
-}  // namespace detail
 
-namespace detail {
 class Engine;
-}
 
 // One call's retry bookkeeping, shared by the blocking loop and the engine's async calls.
 struct CallProgress {
@@ -61,6 +57,10 @@ struct AttemptVerdict {
   std::chrono::milliseconds delay{0};
   std::exception_ptr fail_after_delay;
 };
+
+// The tag of Response's constructor for a JSON answer kept as text.
+struct UnparsedBody {};
+inline constexpr UnparsedBody kUnparsedBody{};
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
  public:
@@ -105,7 +105,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   Response make_response(detail::HttpResponse& answer, bool keep_text, bool unparsed = false) const;
   // The answer's status and headers with its body released (for results that parsed it).
   static Response without_body(Response&& response) {
-    return Response(Response::Unparsed{}, response.status_, std::move(response.headers_), {});
+    return Response(kUnparsedBody, response.status_, std::move(response.headers_), {});
   }
   // An unparsed answer (HttpRequest::unparsed_body) as the Response a call gives: its JSON
   // parsed now, as make_response would have (a malformed body throws, redacted).
@@ -215,4 +215,4 @@ std::exception_ptr user_abort_error();
 // Serialises a request body; invalid UTF-8 in a string is a BabyAPIError, not a json exception.
 std::string dump_json_body(const Json& body);
 
-}  // namespace babyapi
+}  // namespace babyapi::detail

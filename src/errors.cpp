@@ -1,6 +1,15 @@
 #include "babyapi/errors.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+
+struct ErrorState {
+  std::string message;
+  ErrorDetails details;
+};
+
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 std::string describe(const std::string& message, const ErrorDetails& details) {
@@ -21,15 +30,22 @@ BabyAPIError::BabyAPIError(const std::string& message) : BabyAPIError(message, E
 
 BabyAPIError::BabyAPIError(const std::string& message, ErrorDetails details)
     : std::runtime_error(describe(message, details)),
-      state_(std::make_shared<const State>(State{message, std::move(details)})) {}
+      state_(std::make_shared<const detail::ErrorState>(
+          detail::ErrorState{message, std::move(details)})) {}
 
-}  // namespace babyapi
+BabyAPIError::~BabyAPIError() = default;
 
-namespace babyapi {
+const std::string& BabyAPIError::message() const noexcept { return state_->message; }
+
+const ErrorDetails& BabyAPIError::details() const noexcept { return state_->details; }
+
+BABYAPI_NAMESPACE_END
+
+BABYAPI_NAMESPACE_BEGIN
 
 std::string BabyAPIError::header(std::string_view name) const {
   const std::string* value = find_header(state_->details.headers, name);
   return value != nullptr ? *value : std::string();
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -4,7 +4,7 @@
 
 #include "babyapi/errors.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 // RFC 6901: "~" and "/" inside a key are written "~0" and "~1".
@@ -113,4 +113,4 @@ const JsonView& JsonView::iterator::operator*() const {
 
 std::ostream& operator<<(std::ostream& out, const JsonView& view) { return out << view.json(); }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -6,7 +6,7 @@
 #include "sse/chunk_fields.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 const std::string* find_header(const HeaderList& headers, std::string_view name) noexcept {
   for (const auto& entry : headers) {
@@ -15,10 +15,16 @@ const std::string* find_header(const HeaderList& headers, std::string_view name)
   return nullptr;
 }
 
-struct Response::TextCache {
+BABYAPI_NAMESPACE_END
+
+namespace babyapi::detail {
+struct ResponseTextCache {
   std::once_flag once;
   std::string text;
 };
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
 
 Response::Response(int status, HeaderList headers, std::string body, bool keep_text)
     : status_(status), headers_(std::move(headers)), body_(std::move(body)) {
@@ -29,7 +35,7 @@ Response::Response(int status, HeaderList headers, std::string body, bool keep_t
     if (!keep_text) {
       // The tree is what callers read; the text would double the memory a large answer holds.
       std::string().swap(body_);
-      text_cache_ = std::make_shared<TextCache>();
+      text_cache_ = std::make_shared<detail::ResponseTextCache>();
     }
     return;
   }
@@ -147,4 +153,4 @@ bool Response::contains(std::string_view key) const noexcept {
   return json_.is_object() && json_.contains(key);
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

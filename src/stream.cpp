@@ -8,7 +8,7 @@
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
 
 StreamState::StreamState(CorePtr core, std::unique_ptr<detail::StreamTransfer> transfer,
                          SSEParserOptions parser_options, detail::ErrorContext error_context)
@@ -81,8 +81,8 @@ void StreamState::check_for_error(const SSEEvent& event) const {
   detail::throw_if_error_event(event, headers_, error_context_);
 }
 
-void detail::throw_if_error_event(const SSEEvent& event, const HeaderList& headers,
-                                  const ErrorContext& error_context) {
+void throw_if_error_event(const SSEEvent& event, const HeaderList& headers,
+                          const ErrorContext& error_context) {
   // Cheap test first: only events that mention "error" are parsed here.
   const bool error_event = event.event() == "error";
   if (!error_event && event.raw().find("\"error\"") == std::string::npos) return;
@@ -105,7 +105,11 @@ void StreamState::close() noexcept {
   finished_ = true;
 }
 
-Stream::Stream(std::unique_ptr<StreamState> state) : state_(std::move(state)) {}
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
+
+Stream::Stream(std::unique_ptr<detail::StreamState> state) : state_(std::move(state)) {}
 Stream::Stream(Stream&&) noexcept = default;
 Stream& Stream::operator=(Stream&&) noexcept = default;
 Stream::~Stream() = default;
@@ -173,4 +177,4 @@ Json Stream::final_completion() {
 
 Json Stream::usage() const { return state_ ? state_->last_usage() : Json(nullptr); }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

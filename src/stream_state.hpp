@@ -15,7 +15,7 @@
 #include "error_mapper.hpp"
 #include "http/transport.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
 
 class StreamState {
  public:
@@ -58,7 +58,7 @@ class StreamState {
   std::optional<StreamAccumulator> accumulator_;
   detail::ErrorContext error_context_;
 
-  friend class Stream;
+  friend class babyapi::Stream;
 };
 
-}  // namespace babyapi
+}  // namespace babyapi::detail

@@ -6,11 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "babyapi/config.hpp"
 #include "babyapi/errors.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// The value of a structured answer (chat.completions.parse<T>), and the answer it came from
 /// (status, headers, usage, the raw message).
@@ -20,21 +21,31 @@ struct Parsed {
   Response response;  ///< the whole answer the value came from
 };
 
-namespace detail {
+template <class T>
+T parse_arguments(const Json& tool_call);
+class ChatCompletions;
 
-/// The JSON a tool call's function.arguments holds: parsed from its text (or taken as is when a
-/// server sent an object). Throws BabyAPIError naming the tool when it is absent or not JSON.
-Json tool_arguments(const Json& tool_call);
-/// Throws BabyAPIError naming the tool: its arguments did not make the type asked for.
-[[noreturn]] void throw_unfit_arguments(const Json& tool_call, const Json& arguments,
-                                        const char* why);
-/// The first choice's content of a structured answer, parsed. Throws BabyAPIError carrying the
-/// content when it is not JSON.
-Json structured_content(const Response& response);
-/// Throws BabyAPIError carrying the content: the JSON did not make a valid T.
-[[noreturn]] void throw_invalid_structured(const Response& response, const char* why);
+/// \cond INTERNAL
+// The compiled part of parse_arguments<T> and ChatCompletions::parse<T>, which are templates:
+// exported from libbabyapi for them alone (nothing here is for direct use).
+class BABYAPI_EXPORT StructuredParsing {
+  template <class T>
+  friend T parse_arguments(const Json& tool_call);
+  friend class ChatCompletions;
 
-}  // namespace detail
+  // The JSON a tool call's function.arguments holds: parsed from its text (or taken as is when a
+  // server sent an object). Throws BabyAPIError naming the tool when it is absent or not JSON.
+  static Json tool_arguments(const Json& tool_call);
+  // Throws BabyAPIError naming the tool: its arguments did not make the type asked for.
+  [[noreturn]] static void throw_unfit_arguments(const Json& tool_call, const Json& arguments,
+                                                 const char* why);
+  // The first choice's content of a structured answer, parsed. Throws BabyAPIError carrying the
+  // content when it is not JSON.
+  static Json structured_content(const Response& response);
+  // Throws BabyAPIError carrying the content: the JSON did not make a valid T.
+  [[noreturn]] static void throw_invalid_structured(const Response& response, const char* why);
+};
+/// \endcond
 
 /// The arguments of a tool call ({id, type, function{name, arguments}}, as a message's tool_calls
 /// or StreamAccumulator give it) as T, through nlohmann's from_json (or Json itself). A malformed
@@ -51,12 +62,12 @@ Json structured_content(const Response& response);
 /// \throws BabyAPIError when the arguments are absent, not JSON, or do not make a T
 template <class T>
 T parse_arguments(const Json& tool_call) {
-  Json arguments = detail::tool_arguments(tool_call);
+  Json arguments = StructuredParsing::tool_arguments(tool_call);
   try {
     return arguments.get<T>();
   } catch (const Json::exception& error) {
-    detail::throw_unfit_arguments(tool_call, arguments, error.what());
+    StructuredParsing::throw_unfit_arguments(tool_call, arguments, error.what());
   }
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

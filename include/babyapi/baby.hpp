@@ -3,15 +3,16 @@
 
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class Baby {
+class BABYAPI_EXPORT Baby {
  public:
   explicit Baby(CorePtr core) : core_(std::move(core)) {}
 
@@ -43,6 +44,6 @@ class Baby {
 /// The canonical /infer body for params (exposed for tests and for callers who want to see it).
 /// Throws BabyAPIError when params is not an object, has no prompt, or names no model and
 /// default_model is empty.
-Json normalize_infer_params(const Json& params, const std::string& default_model);
+BABYAPI_EXPORT Json normalize_infer_params(const Json& params, const std::string& default_model);
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -7,11 +7,13 @@
 #include <functional>
 #include <memory>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
 
-namespace detail {
+namespace babyapi::detail {
 struct CancelState;
 }
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// A copyable handle that cancels calls from any thread.
 ///
@@ -34,7 +36,7 @@ struct CancelState;
 /// }
 /// stopper.join();
 /// \endcode
-class CancelToken {
+class BABYAPI_EXPORT CancelToken {
  public:
   /// A fresh token, not cancelled. Copies share its state: cancelling one cancels them all.
   CancelToken();
@@ -60,4 +62,4 @@ class CancelToken {
   std::shared_ptr<detail::CancelState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "babyapi/agents.hpp"
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
@@ -12,9 +13,9 @@
 #include "babyapi/response.hpp"
 #include "babyapi/stream.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class ChatCompletions {
+class BABYAPI_EXPORT ChatCompletions {
  public:
   explicit ChatCompletions(CorePtr core) : core_(std::move(core)) {}
   /// Sends params as given (model, messages, temperature, ...); the answer's
@@ -49,11 +50,11 @@ class ChatCompletions {
   Parsed<T> parse(const Json& params, const Json& schema,
                   const RequestOptions& request_options = {}) const {
     Response response = create_structured(params, schema, request_options);
-    Json value = detail::structured_content(response);
+    Json value = StructuredParsing::structured_content(response);
     try {
       return Parsed<T>{value.template get<T>(), std::move(response)};
     } catch (const Json::exception& error) {
-      detail::throw_invalid_structured(response, error.what());
+      StructuredParsing::throw_invalid_structured(response, error.what());
     }
   }
   /// The call parse<T>() makes: the Response, its finish_reason checked, its content left to you.
@@ -64,10 +65,10 @@ class ChatCompletions {
   CorePtr core_;
 };
 
-class Chat {
+class BABYAPI_EXPORT Chat {
  public:
   explicit Chat(const CorePtr& core) : completions(core) {}
   ChatCompletions completions;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

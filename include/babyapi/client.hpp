@@ -7,6 +7,7 @@
 #include "babyapi/baby.hpp"
 #include "babyapi/chat.hpp"
 #include "babyapi/completions.hpp"
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/docling.hpp"
 #include "babyapi/embeddings.hpp"
@@ -17,9 +18,9 @@
 #include "babyapi/rerank.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class Client {
+class BABYAPI_EXPORT Client {
  public:
   /// Everything from the environment (BABYAPI_API_KEY, BABYAPI_BASE_URL, BABYAPI_DEFAULT_MODEL).
   Client();
@@ -78,4 +79,4 @@ class Client {
   Docling docling;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
@@ -11,9 +12,9 @@
 #include "babyapi/response.hpp"
 #include "babyapi/stream.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class Completions {
+class BABYAPI_EXPORT Completions {
  public:
   explicit Completions(CorePtr core) : core_(std::move(core)) {}
   /// Sends params as given (model, prompt, max_tokens, ...); res["choices"][0]["text"] holds the
@@ -41,4 +42,4 @@ class Completions {
   CorePtr core_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

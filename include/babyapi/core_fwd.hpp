@@ -1,40 +1,45 @@
-// ClientCore is the shared engine behind a Client and its resources (options, connection pool,
-// retries). It is opaque: resources hold it so they stay valid when a Client is moved.
+// detail::ClientCore (src/client_core.hpp) is the shared engine behind a Client and its resources
+// (options, connection pool, retries). It is opaque: resources hold it so they stay valid when a
+// Client is moved.
 #pragma once
 
 #include <memory>
 #include <utility>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
 
+namespace babyapi::detail {
 class ClientCore;
+}
 
-/// A shared handle on the ClientCore. Every call made through `core->` pins the core for the whole
-/// call, so destroying the Client while another thread is inside a call is safe; a handle left
-/// empty by a move throws BabyAPIError instead of crashing.
-class CorePtr {
+BABYAPI_NAMESPACE_BEGIN
+
+/// A shared handle on the detail::ClientCore. Every call made through `core->` pins the core for
+/// the whole call, so destroying the Client while another thread is inside a call is safe; a handle
+/// left empty by a move throws BabyAPIError instead of crashing.
+class BABYAPI_EXPORT CorePtr {
  public:
   /// Holds the core alive for as long as the full expression that made it.
   class Pin {
    public:
-    explicit Pin(std::shared_ptr<ClientCore> core) noexcept : core_(std::move(core)) {}
-    ClientCore* operator->() const noexcept { return core_.get(); }
+    explicit Pin(std::shared_ptr<detail::ClientCore> core) noexcept : core_(std::move(core)) {}
+    detail::ClientCore* operator->() const noexcept { return core_.get(); }
 
    private:
-    std::shared_ptr<ClientCore> core_;
+    std::shared_ptr<detail::ClientCore> core_;
   };
 
   CorePtr() noexcept = default;
-  CorePtr(std::shared_ptr<ClientCore> core) noexcept  // NOLINT(google-explicit-constructor)
+  CorePtr(std::shared_ptr<detail::ClientCore> core) noexcept  // NOLINT(google-explicit-constructor)
       : core_(std::move(core)) {}
 
   /// Throws BabyAPIError when the handle is empty (its Client was moved from).
   Pin operator->() const;
-  const std::shared_ptr<ClientCore>& shared() const noexcept { return core_; }
+  const std::shared_ptr<detail::ClientCore>& shared() const noexcept { return core_; }
   explicit operator bool() const noexcept { return static_cast<bool>(core_); }
 
  private:
-  std::shared_ptr<ClientCore> core_;
+  std::shared_ptr<detail::ClientCore> core_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/files.hpp"
 #include "babyapi/future.hpp"
@@ -15,10 +16,10 @@
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// How wait_for_result polls a task.
-struct WaitOptions {
+struct BABYAPI_EXPORT WaitOptions {
   /// The node that owns the task: the async submit's _babyapi_docling_id. Sent with every poll and
   /// the result fetch as x-babyapi-docling-id; without it another node may answer 404.
   std::string docling_id;
@@ -54,7 +55,7 @@ inline constexpr const char* kDoclingIdHeader = "x-babyapi-docling-id";
 /// The member the SDK adds to an async submit's JSON, naming the node that owns the task.
 inline constexpr const char* kDoclingIdField = "_babyapi_docling_id";
 
-class DoclingChunk {
+class BABYAPI_EXPORT DoclingChunk {
  public:
   explicit DoclingChunk(CorePtr core) : core_(std::move(core)) {}
 
@@ -111,7 +112,7 @@ class DoclingChunk {
   CorePtr core_;
 };
 
-class Docling {
+class BABYAPI_EXPORT Docling {
  public:
   explicit Docling(const CorePtr& core) : chunk(core), core_(core) {}
 
@@ -175,4 +176,4 @@ class Docling {
   CorePtr core_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -6,16 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// One row of an EmbeddingMatrix: a view of dim() floats, valid while the matrix lives.
-class EmbeddingRow {
+class BABYAPI_EXPORT EmbeddingRow {
  public:
   EmbeddingRow(const float* data, std::size_t size) noexcept : data_(data), size_(size) {}
   const float* data() const noexcept { return data_; }
@@ -33,7 +34,7 @@ class EmbeddingRow {
 
 /// The vectors of one embeddings answer as one contiguous block of floats, row i being input i
 /// (by the answer's `index`). Made by embeddings.create_matrix without a JSON tree for the numbers.
-class EmbeddingMatrix {
+class BABYAPI_EXPORT EmbeddingMatrix {
  public:
   EmbeddingMatrix() = default;
   std::size_t rows() const noexcept { return rows_; }
@@ -60,7 +61,7 @@ class EmbeddingMatrix {
   Response response_;
 };
 
-class Embeddings {
+class BABYAPI_EXPORT Embeddings {
  public:
   explicit Embeddings(CorePtr core) : core_(std::move(core)) {}
   /// params: model, input (a string or a list of strings), and optionally encoding_format
@@ -94,6 +95,6 @@ class Embeddings {
 
 /// The vector of one item of res["data"] (or of its "embedding" value itself): a JSON array of
 /// numbers, or base64 of little-endian float32 values. Anything else throws BabyAPIError.
-std::vector<float> decode_embedding(const Json& item);
+BABYAPI_EXPORT std::vector<float> decode_embedding(const Json& item);
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

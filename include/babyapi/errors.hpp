@@ -10,12 +10,17 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/header_list.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+struct ErrorState;  // src/errors.cpp
+}
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// What an error knows beyond its message. Strings are empty when the server did not say.
-struct ErrorDetails {
+struct BABYAPI_EXPORT ErrorDetails {
   int status = 0;          ///< HTTP status; 0 when there was no HTTP answer
   std::string code;        ///< the server's error code; an integer code is rendered as text
   std::string type;        ///< the server's error type
@@ -47,7 +52,7 @@ struct ErrorDetails {
 ///   std::cerr << error.what() << "\n";  // the message, with status and request id when known
 /// }
 /// \endcode
-class BabyAPIError : public std::runtime_error {
+class BABYAPI_EXPORT BabyAPIError : public std::runtime_error {
  public:
   /// An error that knows only its message: no status, request id or answer.
   /// \param message the human-readable message, also what() without details
@@ -56,31 +61,33 @@ class BabyAPIError : public std::runtime_error {
   /// \param message the human-readable message
   /// \param details the status, server error fields, body and headers (see ErrorDetails)
   BabyAPIError(const std::string& message, ErrorDetails details);
+  // Out of line, so that the vtable and typeinfo of the hierarchy's root live in libbabyapi.
+  ~BabyAPIError() override;
 
   /// The human-readable message alone; what() adds the status and request id when known.
-  const std::string& message() const noexcept { return state_->message; }
+  const std::string& message() const noexcept;
   /// The HTTP status of the answer; 0 when there was no HTTP answer.
-  int status() const noexcept { return state_->details.status; }
+  int status() const noexcept { return details().status; }
   /// The server's error code (an integer code rendered as text); "" when it sent none.
-  const std::string& code() const noexcept { return state_->details.code; }
+  const std::string& code() const noexcept { return details().code; }
   /// The server's error type; "" when it sent none.
-  const std::string& type() const noexcept { return state_->details.type; }
+  const std::string& type() const noexcept { return details().type; }
   /// The request parameter the server blamed; "" when it named none.
-  const std::string& param() const noexcept { return state_->details.param; }
+  const std::string& param() const noexcept { return details().param; }
   /// x-request-id of the answer; "" when there was none. Quote it when reporting a problem.
-  const std::string& request_id() const noexcept { return state_->details.request_id; }
+  const std::string& request_id() const noexcept { return details().request_id; }
   /// The answer body, bounded and redacted (or a failed task's status JSON); "" when none.
-  const std::string& body() const noexcept { return state_->details.body; }
+  const std::string& body() const noexcept { return details().body; }
   /// Everything above at once, as one ErrorDetails.
-  const ErrorDetails& details() const noexcept { return state_->details; }
+  const ErrorDetails& details() const noexcept;
   /// The headers of the answer, such as x-ratelimit-remaining-requests on a RateLimitError.
-  const HeaderList& headers() const noexcept { return state_->details.headers; }
+  const HeaderList& headers() const noexcept { return details().headers; }
   /// The first header of that name, compared without regard to case; "" when absent.
   std::string header(std::string_view name) const;
   /// The delay the server asked for before a retry (retry-after-ms, else Retry-After in seconds
   /// or as an HTTP date), parsed as the retry policy parses it; nullopt when it asked for none.
   std::optional<std::chrono::milliseconds> retry_after() const noexcept {
-    return state_->details.retry_after;
+    return details().retry_after;
   }
 
  private:
@@ -89,38 +96,38 @@ class BabyAPIError : public std::runtime_error {
     ErrorDetails details;
   };
   /// Shared so that copying an exception (as throw and catch may) never throws.
-  std::shared_ptr<const State> state_;
+  std::shared_ptr<const detail::ErrorState> state_;
 };
 
 /// No HTTP answer arrived: the connection failed, was refused, or dropped mid-answer.
-class APIConnectionError : public BabyAPIError {
+class BABYAPI_EXPORT APIConnectionError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 /// A deadline passed: the request's timeout, a stream's silence bound, or a wait's timeout.
-class APITimeoutError : public APIConnectionError {
+class BABYAPI_EXPORT APITimeoutError : public APIConnectionError {
  public:
   using APIConnectionError::APIConnectionError;
 };
 
 /// A value in a JSON answer is not where or what the caller expected: a missing key, an index out
 /// of range or a wrong type. The message names the JSON path (`/choices/0/message`).
-class JsonAccessError : public BabyAPIError {
+class BABYAPI_EXPORT JsonAccessError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 /// An answer (a JSON body, an error body or one stream event) grew past
 /// ClientOptions::max_response_bytes. Never retried: the same request would give the same answer.
-class ResponseTooLargeError : public BabyAPIError {
+class BABYAPI_EXPORT ResponseTooLargeError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 /// The call was cancelled through its CancelToken (RequestOptions::cancel) or Future::cancel(). Its
 /// connection was closed, so the server stops working on it. Never retried.
-class APIUserAbortError : public BabyAPIError {
+class BABYAPI_EXPORT APIUserAbortError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
@@ -129,64 +136,64 @@ class APIUserAbortError : public BabyAPIError {
 /// that the API key never travels elsewhere; header("location") tells where it pointed). The
 /// statuses with a class of their own throw that subclass; any other (a 3xx, 405, 408, ...)
 /// throws APIStatusError itself.
-class APIStatusError : public BabyAPIError {
+class BABYAPI_EXPORT APIStatusError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 /// HTTP 400 Bad Request: the request is malformed or a parameter is invalid.
-class BadRequestError : public APIStatusError {
+class BABYAPI_EXPORT BadRequestError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 401 Unauthorized: the API key is missing, wrong or revoked.
-class AuthenticationError : public APIStatusError {
+class BABYAPI_EXPORT AuthenticationError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 403 Forbidden: the key may not use this model or endpoint.
-class PermissionDeniedError : public APIStatusError {
+class BABYAPI_EXPORT PermissionDeniedError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 404 Not Found: no such model, endpoint, file or task.
-class NotFoundError : public APIStatusError {
+class BABYAPI_EXPORT NotFoundError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 409 Conflict: the request clashes with the current state of a resource.
-class ConflictError : public APIStatusError {
+class BABYAPI_EXPORT ConflictError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 422 Unprocessable Entity: well-formed, but the values were rejected.
-class UnprocessableEntityError : public APIStatusError {
+class BABYAPI_EXPORT UnprocessableEntityError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP 429 Too Many Requests: see retry_after() and the x-ratelimit-* headers.
-class RateLimitError : public APIStatusError {
+class BABYAPI_EXPORT RateLimitError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 /// HTTP status >= 500: the server, or a gateway before it, failed.
-class InternalServerError : public APIStatusError {
+class BABYAPI_EXPORT InternalServerError : public APIStatusError {
  public:
   using APIStatusError::APIStatusError;
 };
 
 /// chat.completions.parse<T>() got an answer the model stopped before finishing: finish_reason
 /// "length" (max_tokens ran out, so the JSON is cut). body() holds the content it did give.
-class LengthFinishReasonError : public BabyAPIError {
+class BABYAPI_EXPORT LengthFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
 /// chat.completions.parse<T>() got an answer withheld by a content filter (finish_reason
 /// "content_filter").
-class ContentFilterFinishReasonError : public BabyAPIError {
+class BABYAPI_EXPORT ContentFilterFinishReasonError : public BabyAPIError {
  public:
   using BabyAPIError::BabyAPIError;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

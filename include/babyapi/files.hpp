@@ -9,9 +9,11 @@
 #include <utility>
 #include <vector>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
 
-class File {
+BABYAPI_NAMESPACE_BEGIN
+
+class BABYAPI_EXPORT File {
  public:
   /// A file on disk, streamed as it uploads. The content type comes from the extension when empty.
   File(std::string path, std::string content_type = {});  ///< NOLINT(google-explicit-constructor)
@@ -41,7 +43,7 @@ class File {
   std::string content_type_;
 };
 
-class Files {
+class BABYAPI_EXPORT Files {
  public:
   Files(File file) { files_.push_back(std::move(file)); }          // NOLINT
   Files(std::string path) : Files(File(std::move(path))) {}        // NOLINT
@@ -59,6 +61,6 @@ class Files {
 
 /// The MIME type for a file name's extension (pdf, docx, pptx, xlsx, html, md, txt, csv, png, jpeg,
 /// tiff, ...); application/octet-stream when unknown.
-std::string content_type_for(const std::string& filename);
+BABYAPI_EXPORT std::string content_type_for(const std::string& filename);
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -13,10 +13,11 @@
 #include <optional>
 #include <utility>
 
+#include "babyapi/config.hpp"
 #include "babyapi/errors.hpp"
 #include "babyapi/options.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// A value, or the exception a call ended with.
 ///
@@ -94,7 +95,11 @@ class Result<void> {
   std::exception_ptr error_;
 };
 
-namespace detail {
+BABYAPI_NAMESPACE_END
+
+// Internal, outside the versioned namespace like the rest of babyapi::detail (none of it is
+// exported); the template arguments carry the ABI version.
+namespace babyapi::detail {
 
 /// What a Future and its producer (the engine) share. The first completion wins; later ones (a
 /// cancel racing the answer) are dropped.
@@ -196,7 +201,9 @@ class FutureState {
   std::function<void()> canceller_;
 };
 
-}  // namespace detail
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// The result of an asynchronous call, to come. Copies share one result, which is delivered once:
 /// to get() or to then(). Destroying a Future does not cancel its call; cancel() does.
@@ -271,7 +278,7 @@ class Future {
 };
 
 /// How create_many runs a batch.
-struct BatchOptions {
+struct BABYAPI_EXPORT BatchOptions {
   /// The most requests in flight at once. 429 and 503 answers halve it for the rest of the batch
   /// (never below 1); each success then lets it grow back by one, up to this value.
   std::size_t max_in_flight = 16;
@@ -284,4 +291,4 @@ struct BatchOptions {
   RequestOptions request_options;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -7,11 +7,14 @@
 #include <utility>
 #include <vector>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
+
+BABYAPI_NAMESPACE_BEGIN
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 /// The first header of that name (any case), or nullptr when absent.
-const std::string* find_header(const HeaderList& headers, std::string_view name) noexcept;
+BABYAPI_EXPORT const std::string* find_header(const HeaderList& headers,
+                                              std::string_view name) noexcept;
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

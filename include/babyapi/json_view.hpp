@@ -17,13 +17,14 @@
 #include <type_traits>
 #include <utility>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// Where a view's values came from, for error messages; shared by every view into one answer.
 /// When the view was taken from a temporary Response, it also owns the JSON document.
-struct JsonViewOrigin {
+struct BABYAPI_EXPORT JsonViewOrigin {
   int status = 0;          ///< HTTP status of the answer, carried by every JsonAccessError
   std::string request_id;  ///< x-request-id of the answer, carried by every JsonAccessError
   std::shared_ptr<const Json> document;  ///< set only when the views own the document
@@ -54,7 +55,7 @@ struct JsonViewOrigin {
 ///   std::cerr << error.what() << "\n";  // Index 7 is out of range at /choices ...
 /// }
 /// \endcode
-class JsonView {
+class BABYAPI_EXPORT JsonView {
  public:
   class iterator;
 
@@ -217,7 +218,7 @@ class JsonView {
     return !(view == other);
   }
   friend bool operator!=(const JsonView& a, const JsonView& b) { return !(a == b); }
-  friend std::ostream& operator<<(std::ostream& out, const JsonView& view);
+  friend BABYAPI_EXPORT std::ostream& operator<<(std::ostream& out, const JsonView& view);
 
  private:
   template <class T>
@@ -261,7 +262,7 @@ class JsonView {
 /// A forward iterator whose elements are checked views; `for (const Json& x : view)` and
 /// `for (auto& x : view)` both work. Each element's path() names its position (`/data/2`, or
 /// `/choices/0/message/role` for an object's member).
-class JsonView::iterator {
+class BABYAPI_EXPORT JsonView::iterator {
  public:
   using iterator_category = std::forward_iterator_tag;  ///< a multi-pass iterator
   using value_type = JsonView;                          ///< each element is a checked view
@@ -308,7 +309,7 @@ class JsonView::iterator {
   mutable std::optional<JsonView> current_;  ///< the view handed out for this position
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END
 
 /// \cond INTERNAL
 /// Json built from a view (`Json copy = res["data"][1];`, `{{"messages", res["choices"]}}`) copies

@@ -3,13 +3,14 @@
 
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class Models {
+class BABYAPI_EXPORT Models {
  public:
   explicit Models(CorePtr core) : core_(std::move(core)) {}
   /// res["data"] lists {"id", "object", "created", "owned_by"} entries.
@@ -21,4 +22,4 @@ class Models {
   CorePtr core_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -15,9 +15,10 @@
 #include <utility>
 
 #include "babyapi/cancel.hpp"
+#include "babyapi/config.hpp"
 #include "babyapi/header_list.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// Extra request headers by name. Names are matched without regard to case when merged.
 using Headers = std::map<std::string, std::string>;
@@ -29,7 +30,7 @@ struct HttpRequest;  // include/babyapi/transport.hpp
 enum class LogLevel { kOff = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
 
 /// How one attempt of a call ended, for ClientOptions::on_response.
-struct AttemptEnd {
+struct BABYAPI_EXPORT AttemptEnd {
   int attempt = 0;                        ///< 0 for the first attempt, 1 for the first retry, ...
   int status = 0;                         ///< the HTTP status; 0 when no answer came
   const HeaderList* headers = nullptr;    ///< the answer's headers; null when no answer came
@@ -49,7 +50,7 @@ using LogSink = std::function<void(LogLevel level, std::string_view message)>;
 /// Gives the API key for each attempt (rotating keys). What it throws fails the call.
 using ApiKeyProvider = std::function<std::string()>;
 
-struct ClientOptions {
+struct BABYAPI_EXPORT ClientOptions {
   /// Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither, Client's constructor throws.
   std::string api_key;
   /// Empty: BABYAPI_BASE_URL, else https://api.babyapi.org.
@@ -197,7 +198,7 @@ struct ClientOptions {
 using ProgressCallback = std::function<void(std::uint64_t sent, std::uint64_t total)>;
 
 /// Per-call overrides; every field left unset keeps the Client's setting.
-struct RequestOptions {
+struct BABYAPI_EXPORT RequestOptions {
   /// JSON requests: the whole-request deadline. Streams: the longest silence between bytes.
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<int> max_retries;
@@ -256,4 +257,4 @@ struct RequestOptions {
   }
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

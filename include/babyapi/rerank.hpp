@@ -3,15 +3,16 @@
 
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/core_fwd.hpp"
 #include "babyapi/future.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/response.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class Rerank {
+class BABYAPI_EXPORT Rerank {
  public:
   explicit Rerank(CorePtr core) : core_(std::move(core)) {}
   /// params: model, query, documents, and optionally top_n, return_documents,
@@ -31,4 +32,4 @@ class Rerank {
   CorePtr core_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -9,11 +9,18 @@
 #include <utility>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/header_list.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/json_view.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+class ClientCore;
+struct ResponseTextCache;  // src/response.cpp
+struct UnparsedBody;       // a tag: a JSON answer kept as text (src/client_core.hpp)
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// One HTTP answer from BabyAPI: its status, headers, body and, when the body is JSON, the parsed
 /// value.
@@ -31,7 +38,7 @@ namespace babyapi {
 /// std::cout << res.status() << " " << res.request_id() << "\n";
 /// for (const babyapi::Json& model : client.models.list()["data"]) std::cout << model["id"];
 /// \endcode
-class Response {
+class BABYAPI_EXPORT Response {
  public:
   Response() = default;  ///< an empty answer: status 0, no headers, a null body
   /// Parses the body as JSON when the content type says JSON (a malformed JSON body throws
@@ -122,10 +129,9 @@ class Response {
   operator const Json&() const noexcept { return json_; }  // NOLINT(google-explicit-constructor)
 
  private:
-  friend class ClientCore;
-  struct Unparsed {};
+  friend class detail::ClientCore;
   /// A JSON answer kept as text for a parser of the SDK's own (embedding matrices).
-  Response(Unparsed, int status, HeaderList headers, std::string body)
+  Response(const detail::UnparsedBody&, int status, HeaderList headers, std::string body)
       : status_(status), headers_(std::move(headers)), body_(std::move(body)) {}
 
   int status_ = 0;
@@ -133,11 +139,10 @@ class Response {
   std::string body_;
   Json json_;
   /// Set when a JSON answer's bytes were released: text() serializes json_ here, once.
-  struct TextCache;
-  std::shared_ptr<TextCache> text_cache_;
+  std::shared_ptr<detail::ResponseTextCache> text_cache_;
   /// Status and request id for the errors of views, shared by every view of this answer.
   std::shared_ptr<const JsonViewOrigin> origin_;
   std::shared_ptr<JsonViewOrigin> make_origin() const;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

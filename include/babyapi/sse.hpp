@@ -12,14 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
-class SSEParser;
+class BABYAPI_EXPORT SSEParser;
 
 /// One dispatched event. A stream's events are plain values: copy or keep them as you like.
-class SSEEvent {
+class BABYAPI_EXPORT SSEEvent {
  public:
   SSEEvent() = default;  ///< an empty event: no data, event, id or retry
   /// For tests and for code that builds events itself; the parser fills the same fields.
@@ -82,7 +83,7 @@ class SSEEvent {
   friend bool operator!=(const SSEEvent& a, const SSEEvent& b) noexcept { return !(a == b); }
 
  private:
-  friend class SSEParser;
+  friend class BABYAPI_EXPORT SSEParser;
 
   /// Empties the event but keeps its buffers, so the parser can build the next event in place.
   void clear() noexcept;
@@ -96,7 +97,7 @@ class SSEEvent {
 };
 
 /// Bounds that an SSEParser enforces on the stream it reads.
-struct SSEParserOptions {
+struct BABYAPI_EXPORT SSEParserOptions {
   /// The most bytes held for one event: its data so far plus the line being read. A server that
   /// never sends the blank line ending an event would otherwise grow memory without bound.
   std::size_t max_event_size = std::size_t{64} << 20;
@@ -113,7 +114,7 @@ struct SSEParserOptions {
 /// events = parser.feed("ta: [DONE]\n\n");  // one more: "da" + "ta" joined, events[0].done()
 /// parser.finish();                         // end of stream; the parser is ready for another
 /// \endcode
-class SSEParser {
+class BABYAPI_EXPORT SSEParser {
  public:
   SSEParser() = default;  ///< a parser with the default SSEParserOptions
   /// A parser with these bounds.
@@ -194,4 +195,4 @@ void SSEParser::feed(std::string_view bytes, Sink&& on_event) {
       const_cast<void*>(static_cast<const void*>(std::addressof(on_event))));
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -11,12 +11,15 @@
 #include <string>
 #include <string_view>
 
+#include "babyapi/config.hpp"
 #include "babyapi/response.hpp"
 #include "babyapi/sse.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+class StreamState;  // src/stream_state.hpp
+}
 
-class StreamState;  // src/stream.cpp
+BABYAPI_NAMESPACE_BEGIN
 
 /// The server-sent events of one streaming call (`chat.completions.stream()`,
 /// `completions.stream()`), pulled lazily in the calling thread.
@@ -37,7 +40,7 @@ class StreamState;  // src/stream.cpp
 /// if (!stream.saw_done()) std::cerr << "the stream was cut short\n";
 /// babyapi::Json answer = stream.final_completion();  // shaped like create()'s answer
 /// \endcode
-class Stream {
+class BABYAPI_EXPORT Stream {
  public:
   /// An input iterator over the events; advancing it may block on the network and may throw
   /// BabyAPIError (an `event: error` or an {"error": ...} payload), APIConnectionError (the
@@ -77,7 +80,7 @@ class Stream {
 
   /// Made by the SDK's streaming calls; code of its own receives a Stream and has no need to call
   /// this.
-  explicit Stream(std::unique_ptr<StreamState> state);
+  BABYAPI_HIDDEN explicit Stream(std::unique_ptr<detail::StreamState> state);
   /// Takes over the other stream's transfer; the moved-from Stream is ended and empty.
   Stream(Stream&&) noexcept;
   /// Closes this stream's transfer, then takes over the other's.
@@ -131,7 +134,7 @@ class Stream {
   Json usage() const;
 
  private:
-  std::unique_ptr<StreamState> state_;
+  std::unique_ptr<detail::StreamState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -10,10 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/sse.hpp"
 
-namespace babyapi {
+namespace babyapi::detail {
+struct StreamAccumulatorState;  // src/sse/stream_accumulator.cpp
+}
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// Turns the chunk events of a chat or completions stream into the answer the same request would
 /// have given without streaming, and tells as each event comes what it finished.
@@ -36,7 +41,7 @@ namespace babyapi {
 /// accumulator.finish();  // closes what is open when the stream sent no [DONE]
 /// babyapi::Json answer = accumulator.completion();
 /// \endcode
-class StreamAccumulator {
+class BABYAPI_EXPORT StreamAccumulator {
  public:
   /// \name Bounds
   /// Bounds on what one stream may make the accumulator hold. Past any of them add() throws
@@ -116,8 +121,7 @@ class StreamAccumulator {
   std::size_t chunks() const noexcept;
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<detail::StreamAccumulatorState> state_;
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -24,11 +24,13 @@
 #include <string_view>
 #include <vector>
 
+#include "babyapi/config.hpp"
 #include "babyapi/json.hpp"
 #include "babyapi/options.hpp"
 #include "babyapi/transport.hpp"
 
-namespace babyapi::testing {
+BABYAPI_NAMESPACE_BEGIN
+namespace testing {
 
 /// One scripted answer: an HTTP answer (status, headers, body), a stream's body split into the
 /// pieces its reads return, or a failure instead of any answer.
@@ -157,4 +159,5 @@ class FakeTransport : public Transport {
 /// default model "mistral"; nothing is read from the environment.
 ClientOptions fake_options(std::shared_ptr<FakeTransport> transport);
 
-}  // namespace babyapi::testing
+}  // namespace testing
+BABYAPI_NAMESPACE_END

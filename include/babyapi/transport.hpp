@@ -16,13 +16,14 @@
 #include <vector>
 
 #include "babyapi/cancel.hpp"
+#include "babyapi/config.hpp"
 #include "babyapi/header_list.hpp"
 #include "babyapi/options.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 /// One part of a multipart/form-data body (docling's file uploads).
-struct FormPart {
+struct BABYAPI_EXPORT FormPart {
   std::string name;          ///< the form field's name ("files" for docling uploads)
   std::string value;         ///< a field's text, or a file's bytes when it is not read from disk
   bool is_file = false;      ///< a file part (sent with a filename), not a plain field
@@ -33,7 +34,7 @@ struct FormPart {
 using Form = std::vector<FormPart>;
 
 /// One HTTP exchange as the SDK wants it sent.
-struct HttpRequest {
+struct BABYAPI_EXPORT HttpRequest {
   std::string method = "GET";            ///< GET, POST, DELETE, ...
   std::string url;                       ///< absolute: the Client's base_url followed by the path
   HeaderList headers;                    ///< every header, Authorization included, in sending order
@@ -63,7 +64,7 @@ struct HttpRequest {
 };
 
 /// An HTTP answer, whatever its status (the SDK maps error statuses to typed errors itself).
-struct HttpResponse {
+struct BABYAPI_EXPORT HttpResponse {
   int status = 0;      ///< the HTTP status (any: the SDK maps errors itself)
   HeaderList headers;  ///< the answer's headers in the order they came
   std::string body;    ///< the decoded body (empty when HttpRequest::download_to took it)
@@ -72,7 +73,7 @@ struct HttpResponse {
 /// What a failure without an HTTP answer means for the retry loop. A transport may throw
 /// `TransferError<APIConnectionError>` (or `TransferError<APITimeoutError>`) to say it; a plain
 /// APIConnectionError counts as retryable and maybe sent.
-struct TransferTraits {
+struct BABYAPI_EXPORT TransferTraits {
   bool retryable = true;   ///< worth another attempt (a refused or reset connection, a timeout)
   bool maybe_sent = true;  ///< the server may have received the request (false: it surely did not)
 };
@@ -93,7 +94,7 @@ class TransferError : public Base, public TransferTraits {
 
 /// One streaming exchange in progress. Its status and headers are known once open_stream returns;
 /// the body is pulled piece by piece in the reader's thread.
-class StreamTransfer {
+class BABYAPI_EXPORT StreamTransfer {
  public:
   virtual ~StreamTransfer() = default;
   virtual int status() const = 0;                 ///< the answer's HTTP status
@@ -111,7 +112,7 @@ class StreamTransfer {
 /// The interface ClientOptions::transport takes. send and open_stream may be called from several
 /// threads at once (a Client is shared between threads, and its engine thread calls them for
 /// async work when the transport is not the built-in one).
-class Transport {
+class BABYAPI_EXPORT Transport {
  public:
   virtual ~Transport() = default;
   /// One attempt: the answer, whatever its status. Throws APIConnectionError (APITimeoutError for
@@ -133,4 +134,4 @@ class Transport {
   virtual void sleep(std::chrono::milliseconds delay);
 };
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -3,10 +3,12 @@
 
 #include <string>
 
-namespace babyapi {
+#include "babyapi/config.hpp"
+
+BABYAPI_NAMESPACE_BEGIN
 
 /// "data:image/png;base64,..." for a PNG, JPEG, WebP or GIF file; the type comes from the file's
 /// magic bytes, not its name. Throws BabyAPIError for an unreadable file or any other format.
-std::string image_data_url(const std::string& path);
+BABYAPI_EXPORT std::string image_data_url(const std::string& path);
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -3,8 +3,8 @@
 
 #include "http/transport.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 void Transport::sleep(std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -3,7 +3,7 @@
 #include "babyapi/errors.hpp"
 #include "client_core.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 // camelCase spellings the Python SDK accepts, and the snake_case name sent for each.
@@ -84,4 +84,4 @@ Future<Response> Baby::infer_async(std::string_view prompt,
   return infer_async(Json{{"prompt", std::string(prompt)}}, request_options);
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -1,4 +1,4 @@
-// client.docling: thin shapes over ClientCore, plus wait_for_result's polling loop.
+// client.docling: thin shapes over detail::ClientCore, plus wait_for_result's polling loop.
 #include "babyapi/docling.hpp"
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include "http/form.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 using std::chrono::milliseconds;
@@ -145,7 +145,7 @@ Response Docling::convert_source(const Json& body, const RequestOptions& request
 }
 
 // The async submits are not idempotent: each one that reaches a node queues a task. So they are
-// retried only when the server surely did not take them (see ClientCore::request).
+// retried only when the server surely did not take them (see detail::ClientCore::request).
 Response Docling::convert_source_async(const Json& body,
                                        const RequestOptions& request_options) const {
   return pin_answer(
@@ -390,4 +390,4 @@ BABYAPI_CHUNKER(hierarchical)
 
 #undef BABYAPI_CHUNKER
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

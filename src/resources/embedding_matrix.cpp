@@ -6,7 +6,7 @@
 #include "client_core.hpp"
 #include "resources/embedding_scan.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 EmbeddingRow EmbeddingMatrix::row(std::size_t i) const {
   if (i >= rows_) {
     throw BabyAPIError("EmbeddingMatrix::row(" + std::to_string(i) + ") of a matrix of " +
@@ -33,7 +33,7 @@ Json matrix_params(const Json& params, const char* call) {
 EmbeddingMatrix Embeddings::matrix_of(Response answer) {
   EmbeddingMatrix matrix;
   {
-    const std::string text = ClientCore::take_body(answer);
+    const std::string text = detail::ClientCore::take_body(answer);
     detail::EmbeddingScan scan;
     if (!detail::scan_embeddings(text, scan)) {
       ErrorDetails details;
@@ -52,7 +52,7 @@ EmbeddingMatrix Embeddings::matrix_of(Response answer) {
   if (matrix.data_.capacity() > matrix.data_.size() + matrix.data_.size() / 4) {
     matrix.data_.shrink_to_fit();
   }
-  matrix.response_ = ClientCore::without_body(std::move(answer));
+  matrix.response_ = detail::ClientCore::without_body(std::move(answer));
   return matrix;
 }
 
@@ -86,4 +86,4 @@ std::vector<Result<EmbeddingMatrix>> Embeddings::create_many_matrix(
   return matrices;
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -2,7 +2,7 @@
 
 #include "util/strings.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 
 File::File(std::string path, std::string content_type)
     : from_disk_(true),
@@ -52,4 +52,4 @@ std::string content_type_for(const std::string& filename) {
   return "application/octet-stream";
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

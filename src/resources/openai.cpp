@@ -1,4 +1,4 @@
-// The OpenAI-compatible JSON resources: thin shapes over ClientCore::request.
+// The OpenAI-compatible JSON resources: thin shapes over detail::ClientCore::request.
 #include <cstdint>
 #include <cstring>
 
@@ -12,7 +12,7 @@
 #include "util/base64.hpp"
 #include "util/strings.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 // create() reads one JSON answer; a streamed answer needs stream(). Caught before anything is sent.
@@ -137,4 +137,4 @@ std::vector<float> decode_embedding(const Json& item) {
       std::string(value.type_name()));
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -6,7 +6,7 @@
 #include "babyapi/errors.hpp"
 #include "util/base64.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 const char* image_type(const std::string& bytes) {
@@ -36,4 +36,4 @@ std::string image_data_url(const std::string& path) {
   return std::string("data:") + type + ";base64," + detail::base64_encode(bytes);
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

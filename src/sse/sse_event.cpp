@@ -6,7 +6,7 @@
 #include "sse/chunk_fields.hpp"
 #include "sse/json_escapes.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 // An event buffer grown past this by one huge event is released instead of reused.
@@ -92,4 +92,4 @@ void SSEEvent::clear() noexcept {
   json_parsed_ = false;
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -10,7 +10,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 constexpr unsigned char kBom[] = {0xEF, 0xBB, 0xBF};
@@ -228,4 +228,4 @@ void SSEParser::dispatch() {
   sink_fn_(sink_, std::move(current_));
 }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -17,7 +17,7 @@
 #include "sse/chunk_fields.hpp"
 #include "sse/raw_bytes.hpp"
 
-namespace babyapi {
+BABYAPI_NAMESPACE_BEGIN
 namespace {
 
 constexpr std::size_t kNoCall = static_cast<std::size_t>(-1);
@@ -75,8 +75,17 @@ std::string generated_id(std::size_t choice, std::size_t position) {
 
 }  // namespace
 
-struct StreamAccumulator::State {
-  explicit State(std::size_t max) : max_bytes(max) {}
+BABYAPI_NAMESPACE_END
+
+namespace babyapi::detail {
+
+struct StreamAccumulatorState {
+  using Finished = StreamAccumulator::Finished;
+  using Kind = StreamAccumulator::Kind;
+  static constexpr std::size_t kMaxChoices = StreamAccumulator::kMaxChoices;
+  static constexpr std::size_t kMaxToolCalls = StreamAccumulator::kMaxToolCalls;
+
+  explicit StreamAccumulatorState(std::size_t max) : max_bytes(max) {}
 
   std::size_t max_bytes;
   std::size_t bytes = 0;
@@ -364,6 +373,12 @@ struct StreamAccumulator::State {
   }
 };
 
+}  // namespace babyapi::detail
+
+BABYAPI_NAMESPACE_BEGIN
+
+using State = detail::StreamAccumulatorState;
+
 StreamAccumulator::StreamAccumulator(std::size_t max_bytes)
     : state_(std::make_unique<State>(max_bytes)) {}
 StreamAccumulator::StreamAccumulator(StreamAccumulator&&) noexcept = default;
@@ -466,4 +481,4 @@ const Json& StreamAccumulator::usage() const noexcept { return state_->usage; }
 
 std::size_t StreamAccumulator::chunks() const noexcept { return state_->chunks; }
 
-}  // namespace babyapi
+BABYAPI_NAMESPACE_END

@@ -6,7 +6,8 @@
 #include "babyapi/errors.hpp"
 #include "babyapi/testing.hpp"
 
-namespace babyapi::testing {
+BABYAPI_NAMESPACE_BEGIN
+namespace testing {
 namespace {
 
 using std::chrono::milliseconds;
@@ -348,4 +349,5 @@ ClientOptions fake_options(std::shared_ptr<FakeTransport> transport) {
   return options;
 }
 
-}  // namespace babyapi::testing
+}  // namespace testing
+BABYAPI_NAMESPACE_END

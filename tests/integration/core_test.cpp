@@ -20,7 +20,7 @@ using testing::EmulatorProcess;
 // A core with the real curl transport whose retry sleeps are recorded instead of slept.
 struct RecordingClient {
   explicit RecordingClient(const EmulatorProcess& emulator)
-      : core(std::make_shared<ClientCore>(
+      : core(std::make_shared<detail::ClientCore>(
             detail::resolve_options(emulator.client_options()), detail::make_curl_transport({}),
             [this](milliseconds delay) { sleeps.push_back(delay); }, nullptr, [] { return 0.0; })),
         chat(core) {}

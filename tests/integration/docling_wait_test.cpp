@@ -17,12 +17,12 @@ using std::chrono::milliseconds;
 // A core over the real transport whose pauses are recorded (and then slept, so loops pace).
 struct RecordingDocling {
   explicit RecordingDocling(const ClientOptions& options)
-      : core(std::make_shared<ClientCore>(detail::resolve_options(options),
-                                          detail::make_curl_transport({}),
-                                          [this](milliseconds pause) {
-                                            sleeps.push_back(pause);
-                                            std::this_thread::sleep_for(pause);
-                                          })),
+      : core(std::make_shared<detail::ClientCore>(detail::resolve_options(options),
+                                                  detail::make_curl_transport({}),
+                                                  [this](milliseconds pause) {
+                                                    sleeps.push_back(pause);
+                                                    std::this_thread::sleep_for(pause);
+                                                  })),
         docling(core) {}
   std::vector<milliseconds> sleeps;
   CorePtr core;

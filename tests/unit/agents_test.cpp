@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents_detail.hpp"
 #include "babyapi/agents.hpp"
 #include "babyapi/sse.hpp"
 
