@@ -101,6 +101,12 @@ ClientCore::ClientCore(ClientOptions options, std::shared_ptr<Transport> transpo
     };
   }
   for (const auto& [name, value] : options_.default_headers) check_header(name, value);
+  // The headers every request starts from, built once rather than for each call.
+  base_headers_.emplace_back("User-Agent", std::string("babyapi-cpp/") + BABYAPI_VERSION_STRING);
+  base_headers_.emplace_back("Accept", "application/json");
+  if (!options_.api_key_provider)
+    base_headers_.emplace_back("Authorization", "Bearer " + options_.api_key);
+  for (const auto& [name, value] : options_.default_headers) set_header(base_headers_, name, value);
   error_context_.api_key = options_.api_key;
   error_context_.url_userinfo = detail::userinfo_of(options_.base_url);
 }
@@ -214,11 +220,9 @@ detail::HttpRequest ClientCore::build(std::string_view method, std::string_view 
   if (request.timeout.count() <= 0) throw BabyAPIError("RequestOptions::timeout must be positive");
 
   HeaderList& headers = request.headers;
-  headers.emplace_back("User-Agent", std::string("babyapi-cpp/") + BABYAPI_VERSION_STRING);
-  headers.emplace_back("Accept", "application/json");
-  if (!options_.api_key_provider)
-    headers.emplace_back("Authorization", "Bearer " + options_.api_key);
-  for (const auto& [name, value] : options_.default_headers) set_header(headers, name, value);
+  // Room for the call's own headers, Content-Type and the retry count, so that none reallocates.
+  headers.reserve(base_headers_.size() + request_options.headers.size() + 3);
+  headers = base_headers_;
   for (const auto& [name, value] : request_options.headers) set_header(headers, name, value);
   return request;
 }

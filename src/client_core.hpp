@@ -197,6 +197,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   detail::RetryPolicy::Clock clock_;
   detail::RetryPolicy::Random random_;
   detail::ErrorContext error_context_;
+  HeaderList base_headers_;  // User-Agent, Accept, Authorization and default_headers
   std::atomic<bool> closed_{false};
   bool real_sleeper_ = true;  // sleeper_ is the default one, which a cancel may cut short
   std::mutex engine_mutex_;

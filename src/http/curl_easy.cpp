@@ -316,24 +316,23 @@ void set_time_limit(CURL* h, const HttpRequest& request, TransferState& state) {
       state.deadline_bound = true;
     }
   }
-  if (limit.count() > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(limit.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<std::int64_t>(limit.count(), 0)));
 }
 
 }  // namespace
 
-TransferResources configure_easy(CURL* h, const HttpRequest& request, const TransportConfig& config,
-                                 TransferState& state) {
-  TransferResources resources;
-  resources.headers = header_list(request.headers);
-  curl_slist* headers = resources.headers.get();
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+HeaderSlist header_slist(const HeaderList& headers) { return header_list(headers); }
+
+bool is_plain_request(const HttpRequest& request) noexcept {
+  if (request.form || request.on_upload_progress || request.idle_timeout.count() > 0) return false;
+  return request.method == "GET" || request.method == "POST";
+}
+
+void configure_constants(CURL* h, const TransportConfig& config) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, state.error_buffer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
   // As Python's httpx does: compressed answers, but not brotli, which some servers spend far more
   // time producing (cpp-httplib at its default quality: ~20 ms for a 260-byte answer).
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
@@ -351,33 +350,61 @@ TransferResources configure_easy(CURL* h, const HttpRequest& request, const Tran
   // A proxy's own "200 Connection established" answer to CONNECT is not the server's answer: kept
   // away from the header callback, it cannot end a stream's header block before the real one.
   curl_easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+}
+
+void configure_request(CURL* h, const HttpRequest& request, curl_slist* headers,
+                       TransferState& state) {
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, state.error_buffer);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
+  // Both set every time (0 = libcurl's default): a warm handle keeps the previous request's.
   set_time_limit(h, request, state);
-  if (request.connect_timeout.count() > 0) {
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(request.connect_timeout.count()));
-  }
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::max<std::int64_t>(request.connect_timeout.count(), 0)));
   state.max_response_bytes = request.max_response_bytes;
   if (!request.download_to.empty()) state.download_to = &request.download_to;
-
   if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
+  } else if (request.method == "POST" && !request.form) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  state.idle_timeout = request.idle_timeout;
+  state.last_byte = Clock::now();
+}
+
+void park_easy(CURL* h) noexcept {
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+}
+
+TransferResources configure_easy(CURL* h, const HttpRequest& request, const TransportConfig& config,
+                                 TransferState& state) {
+  TransferResources resources;
+  resources.headers = header_list(request.headers);
+  configure_constants(h, config);
+  configure_request(h, request, resources.headers.get(), state);
+  if (request.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (request.form) {
     resources.mime = build_mime(h, *request.form, state);
     curl_easy_setopt(h, CURLOPT_MIMEPOST, resources.mime.get());
-  } else {
+  } else if (request.method != "GET") {
     if (request.method != "POST") {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     }
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
   }
 
   // The stall bound is ours, not libcurl's LOW_SPEED check: that one averages over seconds, so a
   // fast upload followed by silence kept a transfer "alive" for many seconds past the bound.
-  state.idle_timeout = request.idle_timeout;
-  state.last_byte = Clock::now();
   if (request.idle_timeout.count() > 0 || request.on_upload_progress) {
     if (request.on_upload_progress) state.on_upload_progress = &request.on_upload_progress;
     watch_progress(h, state);

@@ -47,6 +47,8 @@ struct TransferResources {
 // Everything one transfer's callbacks touch. Callbacks never throw: they record the exception here
 // and make libcurl abort; the caller rethrows it once curl returns.
 struct TransferState {
+  TransferState() { headers.reserve(16); }  // an answer's usual header count, without regrowth
+
   int status = 0;
   HeaderList headers;
   bool headers_done = false;  // the blank line ending a final (non-1xx) header block was seen
@@ -84,6 +86,24 @@ void take_header_line(TransferState& state, const char* data, size_t size);
 // retry sends every part again (files are re-read from disk).
 TransferResources configure_easy(CURL* handle, const HttpRequest& request,
                                  const TransportConfig& config, TransferState& state);
+
+// The warm path of blocking calls (http/curl_transport.cpp) splits configure_easy in two, so that a
+// pooled handle keeps what never changes and skips curl_easy_reset:
+//
+// A request that leaves no option behind which the next one would not set again: GET, or POST of
+// a JSON body, with no form, no upload progress and no stall bound.
+bool is_plain_request(const HttpRequest& request) noexcept;
+// The options that are the same for every request of a transport.
+void configure_constants(CURL* handle, const TransportConfig& config);
+// The options of this request, each set every time: URL, headers (owned by the caller), callback
+// data, time limits and a GET or POST body. Enough on its own on a handle whose previous request
+// was plain; the rest of configure_easy's options are set by configure_easy alone.
+void configure_request(CURL* handle, const HttpRequest& request, curl_slist* headers,
+                       TransferState& state);
+// Points the handle's callback data and body away from a finished transfer before it is pooled.
+void park_easy(CURL* handle) noexcept;
+// The curl_slist for headers, with "Expect:" added; throws BabyAPIError for a line break or NUL.
+HeaderSlist header_slist(const HeaderList& headers);
 
 // Takes body bytes as the default write callback does: into the download_to file of a 2xx answer,
 // else into state.body, bounded by max_response_bytes. Returns bytes, or 0 with state.error set.

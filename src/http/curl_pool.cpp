@@ -19,6 +19,27 @@ EasyHandle CurlPool::acquire_easy() {
   return handle;
 }
 
+WarmEasy CurlPool::acquire_warm() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!warm_.empty()) {
+      WarmEasy entry = std::move(warm_.back());
+      warm_.pop_back();
+      return entry;
+    }
+  }
+  WarmEasy entry;
+  entry.handle.reset(curl_easy_init());
+  if (!entry.handle) throw std::bad_alloc();
+  return entry;
+}
+
+void CurlPool::release(WarmEasy entry) {
+  park_easy(entry.handle.get());
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (warm_.size() < kMaxIdle) warm_.push_back(std::move(entry));
+}
+
 MultiHandle CurlPool::acquire_multi() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -45,10 +66,12 @@ void CurlPool::release(MultiHandle handle) {
 
 void CurlPool::clear() {
   std::vector<EasyHandle> easy;
+  std::vector<WarmEasy> warm;
   std::vector<MultiHandle> multi;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     easy.swap(easy_);
+    warm.swap(warm_);
     multi.swap(multi_);
   }
 }

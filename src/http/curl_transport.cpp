@@ -35,26 +35,50 @@ class CurlTransport final : public Transport, public EngineSource {
   }
 
   HttpResponse send(const HttpRequest& request) override {
-    EasyHandle handle = pool_.acquire_easy();
+    WarmEasy entry = pool_.acquire_warm();
+    CURL* handle = entry.handle.get();
     TransferState state;
     TransferResources resources;
+    const bool plain = is_plain_request(request);
     try {
-      resources = configure_easy(handle.get(), request, config_, state);
+      if (plain && entry.plain) {
+        // The handle's last call was plain too: every option either never changes or is set
+        // again here, so it needs neither curl_easy_reset nor its constant options again. The
+        // header list is rebuilt only when the headers changed (a rotated key, other options).
+        if (!entry.header_list || entry.header_source != request.headers) {
+          entry.header_list = header_slist(request.headers);
+          entry.header_source = request.headers;
+        }
+        configure_request(handle, request, entry.header_list.get(), state);
+      } else {
+        curl_easy_reset(handle);  // options go; connections, DNS and TLS caches stay
+        entry.header_list.reset();
+        entry.header_source.clear();
+        entry.plain = false;
+        resources = configure_easy(handle, request, config_, state);
+        if (plain) {
+          entry.header_list = std::move(resources.headers);
+          entry.header_source = request.headers;
+          entry.plain = true;
+        }
+      }
     } catch (...) {
-      pool_.release(std::move(handle));  // nothing was sent on it
+      entry.plain = false;
+      pool_.release(std::move(entry));  // nothing was sent on it
       throw;
     }
-    const CURLcode code = curl_easy_perform(handle.get());
+    const CURLcode code = curl_easy_perform(handle);
     // After a failure the handle is dropped, not pooled: its connection may be mid-answer.
     if (state.error || code != CURLE_OK) {
+      park_easy(handle);  // its cleanup must not reach this call's state
       finish_download(state, false);
       if (state.error) std::rethrow_exception(state.error);
       throw_transfer_error(code, state, request.url);
     }
 
     long status = 0;
-    curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &status);
-    pool_.release(std::move(handle));
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    pool_.release(std::move(entry));
     finish_download(state, true);
     return HttpResponse{static_cast<int>(status), std::move(state.headers), std::move(state.body)};
   }
