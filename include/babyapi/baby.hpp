@@ -12,8 +12,16 @@
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// BabyAPI's own text-in, text-out endpoint (POST /infer), as `client.baby`.
+///
+/// \code
+/// babyapi::Response out = client.baby.infer("Explain BabyAPI in one sentence.");  // default model
+/// std::cout << out["output"].get<std::string>() << "\n";
+/// \endcode
 class BABYAPI_EXPORT Baby {
  public:
+  /// Made by the Client, which holds one as `client.baby`; code of its own uses that member and
+  /// has no need to call this.
   explicit Baby(CorePtr core) : core_(std::move(core)) {}
 
   /// params: prompt, optionally model (else ClientOptions::default_model) and generation options,
@@ -27,11 +35,16 @@ class BABYAPI_EXPORT Baby {
   Response infer(const char* prompt, const RequestOptions& request_options = {}) const {
     return infer(std::string_view(prompt), request_options);
   }
-  /// infer() on the Client's engine thread (see Future).
+  /// infer() on the Client's engine thread (see Future). params is checked and normalized first,
+  /// on this thread.
+  /// \throws BabyAPIError at once, before any Future is made, for params
+  ///         normalize_infer_params() refuses
   Future<Response> infer_async(const Json& params,
                                const RequestOptions& request_options = {}) const;
+  /// A bare prompt with the default model, on the Client's engine thread.
   Future<Response> infer_async(std::string_view prompt,
                                const RequestOptions& request_options = {}) const;
+  /// So that infer_async("a literal") means a prompt rather than being ambiguous with Json.
   Future<Response> infer_async(const char* prompt,
                                const RequestOptions& request_options = {}) const {
     return infer_async(std::string_view(prompt), request_options);

@@ -15,11 +15,35 @@
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// OpenAI-compatible chat completions (POST /v1/chat/completions), as `client.chat.completions`.
+///
+/// Parameters are sent as given. A call returns the whole answer (create()), streams it
+/// (stream(), stream_async()), runs on the engine (create_async()), runs many at once
+/// (create_many()) or asks for structured output (parse<T>()). An error status throws its
+/// APIStatusError subclass, a failed connection APIConnectionError; every call but a stream
+/// retries transient failures first, as ClientOptions::max_retries says.
+///
+/// \code
+/// babyapi::Json params = {
+///     {"model", "mistral"},
+///     {"messages", {{{"role", "user"}, {"content", "Give me 3 tagline ideas."}}}},
+/// };
+/// babyapi::Response res = client.chat.completions.create(params);
+/// std::cout << res.content() << "\n";
+///
+/// for (const babyapi::SSEEvent& event : client.chat.completions.stream(params)) {
+///   if (event.done()) break;
+///   std::cout << event.text() << std::flush;
+/// }
+/// \endcode
 class BABYAPI_EXPORT ChatCompletions {
  public:
+  /// Made by the Client, which holds one as `client.chat.completions`; code of its own uses that
+  /// member and has no need to call this.
   explicit ChatCompletions(CorePtr core) : core_(std::move(core)) {}
   /// Sends params as given (model, messages, temperature, ...); the answer's
   /// res["choices"][0]["message"]["content"] holds the reply.
+  /// \throws BabyAPIError before sending when params sets "stream": true (call stream() instead)
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
   /// The same call as server-sent events ("stream": true is set for you), read lazily by iterating
   /// the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by
@@ -65,10 +89,14 @@ class BABYAPI_EXPORT ChatCompletions {
   CorePtr core_;
 };
 
+/// `client.chat`: the namespace of chat endpoints, as in the Python SDK
+/// (`client.chat.completions`).
 class BABYAPI_EXPORT Chat {
  public:
+  /// Made by the Client, which holds one as `client.chat`; code of its own uses that member and
+  /// has no need to call this.
   explicit Chat(const CorePtr& core) : completions(core) {}
-  ChatCompletions completions;
+  ChatCompletions completions;  ///< chat completions (POST /v1/chat/completions)
 };
 
 BABYAPI_NAMESPACE_END

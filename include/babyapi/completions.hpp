@@ -14,11 +14,26 @@
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// OpenAI-compatible text completions (POST /v1/completions), as `client.completions`: a prompt
+/// in, its continuation out. The calls mirror ChatCompletions' (create, stream, create_async,
+/// create_many, stream_async) and throw the same errors.
+///
+/// \code
+/// babyapi::Response res = client.completions.create({
+///     {"model", "mistral"},
+///     {"prompt", "Write a friendly release note opener for BabyAPI."},
+///     {"max_tokens", 120},
+/// });
+/// std::cout << res["choices"][0]["text"].get<std::string>() << "\n";
+/// \endcode
 class BABYAPI_EXPORT Completions {
  public:
+  /// Made by the Client, which holds one as `client.completions`; code of its own uses that member
+  /// and has no need to call this.
   explicit Completions(CorePtr core) : core_(std::move(core)) {}
   /// Sends params as given (model, prompt, max_tokens, ...); res["choices"][0]["text"] holds the
   /// text.
+  /// \throws BabyAPIError before sending when params sets "stream": true (call stream() instead)
   Response create(const Json& params, const RequestOptions& request_options = {}) const;
   /// The same call as server-sent events ("stream": true is set for you), read lazily by iterating
   /// the Stream. Never retried; RequestOptions::timeout bounds silence between bytes (none by

@@ -18,11 +18,17 @@ BABYAPI_NAMESPACE_BEGIN
 /// One row of an EmbeddingMatrix: a view of dim() floats, valid while the matrix lives.
 class BABYAPI_EXPORT EmbeddingRow {
  public:
+  /// A view of the size floats at data, which must outlive it; EmbeddingMatrix::row() makes these.
   EmbeddingRow(const float* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  /// The row's first float; size() of them follow contiguously.
   const float* data() const noexcept { return data_; }
+  /// How many floats the row has: its matrix's dim().
   std::size_t size() const noexcept { return size_; }
+  /// Float i of the row, unchecked: i must be less than size().
   const float& operator[](std::size_t i) const noexcept { return data_[i]; }
+  /// The first float, for range-for and the standard algorithms.
   const float* begin() const noexcept { return data_; }
+  /// One past the last float.
   const float* end() const noexcept { return data_ + size_; }
   /// A copy, for code that wants its own vector.
   std::vector<float> to_vector() const { return std::vector<float>(begin(), end()); }
@@ -36,17 +42,25 @@ class BABYAPI_EXPORT EmbeddingRow {
 /// (by the answer's `index`). Made by embeddings.create_matrix without a JSON tree for the numbers.
 class BABYAPI_EXPORT EmbeddingMatrix {
  public:
-  EmbeddingMatrix() = default;
+  EmbeddingMatrix() = default;  ///< an empty matrix: no rows, no answer
+  /// How many vectors the matrix holds: one per input.
   std::size_t rows() const noexcept { return rows_; }
+  /// The length of every vector (the floats of one row).
   std::size_t dim() const noexcept { return dim_; }
-  /// Row i; throws BabyAPIError when i >= rows().
+  /// Row i, a view valid while the matrix lives.
+  /// \throws BabyAPIError when i >= rows()
   EmbeddingRow row(std::size_t i) const;
+  /// Row i, checked as row() is.
+  /// \throws BabyAPIError when i >= rows()
   EmbeddingRow operator[](std::size_t i) const { return row(i); }
   /// All rows, row-major: rows() * dim() floats.
   const std::vector<float>& data() const noexcept { return data_; }
+  /// Moves data() out of a matrix that is no longer needed (`std::move(matrix).release()`), so
+  /// the floats are not copied; read nothing else of the matrix afterwards.
   std::vector<float> release() && noexcept { return std::move(data_); }
-  /// The answer's usage object (null when it sent none) and model.
+  /// The answer's usage object; null when it sent none.
   const Json& usage() const noexcept { return usage_; }
+  /// The model the answer names; "" when it named none.
   const std::string& model() const noexcept { return model_; }
   /// The answer's status, headers and request id. Its body is not kept.
   const Response& response() const noexcept { return response_; }
@@ -61,8 +75,25 @@ class BABYAPI_EXPORT EmbeddingMatrix {
   Response response_;
 };
 
+/// OpenAI-compatible embeddings (POST /v1/embeddings), as `client.embeddings`.
+///
+/// create() gives the answer as JSON, to read with decode_embedding() whichever encoding_format
+/// was asked for; create_matrix() reads every vector straight into one EmbeddingMatrix of floats,
+/// without a JSON tree for the numbers. Errors are those of every call (an APIStatusError subclass
+/// for an error status, APIConnectionError, ...).
+///
+/// \code
+/// babyapi::Json params = {{"model", "qwen3-embedding"}, {"input", {"First one.", "Second one."}}};
+/// babyapi::Response res = client.embeddings.create(params);
+/// std::vector<float> first = babyapi::decode_embedding(res["data"][0]);
+///
+/// babyapi::EmbeddingMatrix matrix = client.embeddings.create_matrix(params);
+/// for (std::size_t i = 0; i < matrix.rows(); ++i) std::cout << matrix[i][0] << "\n";
+/// \endcode
 class BABYAPI_EXPORT Embeddings {
  public:
+  /// Made by the Client, which holds one as `client.embeddings`; code of its own uses that member
+  /// and has no need to call this.
   explicit Embeddings(CorePtr core) : core_(std::move(core)) {}
   /// params: model, input (a string or a list of strings), and optionally encoding_format
   /// ("float" or "base64"), dimensions, truncate_prompt_tokens. Sent as given.

@@ -39,10 +39,14 @@ struct BABYAPI_EXPORT AttemptEnd {
                                           ///< status and headers)
 };
 
-/// Observers: run once per attempt, inside the retry loop, on the thread making the attempt (the
-/// caller's, or the engine's for async calls). They must not block, and what they throw is
-/// logged and dropped. The request carries every header, Authorization included: never log it.
+/// The observer of an attempt's start (ClientOptions::on_request): the request as it is sent, and
+/// the attempt's number (0 for the first). Observers run once per attempt, inside the retry loop,
+/// on the thread making the attempt (the caller's, or the engine's for async calls). They must not
+/// block, and what they throw is logged and dropped. The request carries every header,
+/// Authorization included: never log it.
 using RequestObserver = std::function<void(const HttpRequest& request, int attempt)>;
+/// The observer of an attempt's end (ClientOptions::on_response): the request and how the attempt
+/// ended. It follows RequestObserver's rules.
 using ResponseObserver = std::function<void(const HttpRequest& request, const AttemptEnd& end)>;
 /// Receives each log line BABYAPI_LOG lets through (same levels), already escaped and redacted,
 /// instead of stderr. May run on any thread, concurrently.
@@ -50,19 +54,42 @@ using LogSink = std::function<void(LogLevel level, std::string_view message)>;
 /// Gives the API key for each attempt (rotating keys). What it throws fails the call.
 using ApiKeyProvider = std::function<std::string()>;
 
+/// Configuration of a whole Client: credentials, endpoint, timeouts, retries, TLS, limits and
+/// hooks.
+///
+/// Every field has a default; api_key, base_url and default_model fall back to environment
+/// variables when left empty. The Client's constructor resolves and checks them, and throws
+/// BabyAPIError for an option it cannot use: no API key anywhere, a base_url that is not http:// or
+/// https://, a negative max_retries or delay, a timeout or limit that is not positive, and so on.
+/// Client::options() gives the resolved values. Each field has a chainable `with_` setter, so that
+/// nothing depends on the order of an aggregate.
+///
+/// \code
+/// babyapi::Client client(babyapi::ClientOptions{}
+///                            .with_base_url("http://127.0.0.1:8080")
+///                            .with_default_model("mistral")
+///                            .with_timeout(std::chrono::seconds(30))
+///                            .with_max_retries(0)
+///                            .with_header("x-app", "my-app"));  // api_key from BABYAPI_API_KEY
+/// \endcode
 struct BABYAPI_EXPORT ClientOptions {
-  /// Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither, Client's constructor throws.
+  /// The bearer key. Empty: BABYAPI_API_KEY, else BABY_API_KEY; with neither (and no
+  /// api_key_provider), Client's constructor throws BabyAPIError.
   std::string api_key;
-  /// Empty: BABYAPI_BASE_URL, else https://api.babyapi.org.
+  /// Where the API lives, starting with http:// or https://. Empty: BABYAPI_BASE_URL, else
+  /// https://api.babyapi.org.
   std::string base_url;
-  /// Whole-request deadline for JSON requests (per attempt). Streams ignore it (see
-  /// RequestOptions).
+  /// Whole-request deadline for JSON requests, per attempt; for uploads, the longest stall (no byte
+  /// moving). Streams ignore it (see RequestOptions::timeout).
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
   /// Retries after the first attempt for transient failures (connection errors, 408, 409, 429,
-  /// >=500).
+  /// >=500); 0 turns retries off.
   int max_retries = 2;
-  /// Backoff starts here and doubles each retry, capped by max_retry_delay, with jitter.
+  /// Backoff starts here and doubles each retry, capped by max_retry_delay, with jitter (up to a
+  /// quarter less).
   std::chrono::milliseconds retry_base_delay = std::chrono::milliseconds(250);
+  /// The longest backoff between two attempts. A delay the server asks for (Retry-After) is bounded
+  /// by max_retry_after instead.
   std::chrono::milliseconds max_retry_delay = std::chrono::seconds(8);
   /// Empty: BABYAPI_DEFAULT_MODEL. Used when a call that needs a model names none (baby.infer).
   std::string default_model;
@@ -70,15 +97,17 @@ struct BABYAPI_EXPORT ClientOptions {
   Headers default_headers;
   /// Bound on establishing a connection (TCP + TLS), for every request including streams.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
-  /// CA bundle file / directory for TLS verification; empty uses the system's. Verification itself
-  /// is always on.
+  /// CA bundle file for TLS verification (libcurl's CURLOPT_CAINFO). When both it and ca_path are
+  /// empty, SSL_CERT_FILE and SSL_CERT_DIR apply, else the system's CAs. Verification itself is
+  /// always on. Used by the built-in transport only.
   std::string ca_info;
+  /// CA certificate directory for TLS verification (libcurl's CURLOPT_CAPATH); see ca_info.
   std::string ca_path;
   /// Unset: libcurl's proxy environment variables (https_proxy, no_proxy, ...) apply.
   /// An empty string disables proxies; otherwise the proxy URL to use.
   std::optional<std::string> proxy;
   /// The most bytes one answer may take once decoded: a JSON body, an error body, or a single
-  /// stream event. Past it the call throws ResponseTooLargeError (never retried).
+  /// stream event (default 256 MiB). Past it the call throws ResponseTooLargeError (never retried).
   std::size_t max_response_bytes = std::size_t{256} << 20;
   /// Unset: no bound. Set: the whole call (every attempt and every back-off, or a stream's whole
   /// life) ends with APITimeoutError once this much time has passed.
@@ -92,96 +121,120 @@ struct BABYAPI_EXPORT ClientOptions {
   /// more (and as many file descriptors: see RLIMIT_NOFILE).
   int max_connections = 256;
   /// Unset: libcurl. Set: every request of this Client goes through it (the test kit's
-  /// babyapi::testing::FakeTransport, or a transport of your own).
+  /// babyapi::testing::FakeTransport, or a transport of your own); ca_info, ca_path, proxy and
+  /// max_connections then do not apply.
   std::shared_ptr<Transport> transport;
-  /// Hooks (see RequestObserver, ResponseObserver, LogSink, ApiKeyProvider above).
+  /// Called before every attempt (see RequestObserver); unset: none.
   RequestObserver on_request;
+  /// Called after every attempt, with how it ended (see ResponseObserver); unset: none.
   ResponseObserver on_response;
+  /// Receives the SDK's log lines instead of stderr (see LogSink); unset: stderr.
   LogSink logger;
   /// Set: called for every attempt instead of using api_key (which may then stay empty).
   ApiKeyProvider api_key_provider;
 
-  /// Chainable setters: ClientOptions{}.with_base_url("http://127.0.0.1:8080").with_max_retries(0).
+  /// Sets api_key. Like every `with_` setter it returns this object, so calls chain:
+  /// `ClientOptions{}.with_base_url("http://127.0.0.1:8080").with_max_retries(0)`.
   ClientOptions& with_api_key(std::string value) {
     api_key = std::move(value);
     return *this;
   }
+  /// Sets base_url.
   ClientOptions& with_base_url(std::string value) {
     base_url = std::move(value);
     return *this;
   }
+  /// Sets timeout.
   ClientOptions& with_timeout(std::chrono::milliseconds value) {
     timeout = std::move(value);
     return *this;
   }
+  /// Sets max_retries.
   ClientOptions& with_max_retries(int value) {
     max_retries = std::move(value);
     return *this;
   }
+  /// Sets retry_base_delay.
   ClientOptions& with_retry_base_delay(std::chrono::milliseconds value) {
     retry_base_delay = std::move(value);
     return *this;
   }
+  /// Sets max_retry_delay.
   ClientOptions& with_max_retry_delay(std::chrono::milliseconds value) {
     max_retry_delay = std::move(value);
     return *this;
   }
+  /// Sets default_model.
   ClientOptions& with_default_model(std::string value) {
     default_model = std::move(value);
     return *this;
   }
+  /// Replaces default_headers as a whole (with_header() adds one).
   ClientOptions& with_default_headers(Headers value) {
     default_headers = std::move(value);
     return *this;
   }
+  /// Sets connect_timeout.
   ClientOptions& with_connect_timeout(std::chrono::milliseconds value) {
     connect_timeout = std::move(value);
     return *this;
   }
+  /// Sets ca_info.
   ClientOptions& with_ca_info(std::string value) {
     ca_info = std::move(value);
     return *this;
   }
+  /// Sets ca_path.
   ClientOptions& with_ca_path(std::string value) {
     ca_path = std::move(value);
     return *this;
   }
+  /// Sets proxy: the proxy URL, or "" for no proxy at all.
   ClientOptions& with_proxy(std::string value) {
     proxy = std::move(value);
     return *this;
   }
+  /// Sets max_response_bytes.
   ClientOptions& with_max_response_bytes(std::size_t value) {
     max_response_bytes = std::move(value);
     return *this;
   }
+  /// Sets total_timeout.
   ClientOptions& with_total_timeout(std::chrono::milliseconds value) {
     total_timeout = std::move(value);
     return *this;
   }
+  /// Sets max_retry_after.
   ClientOptions& with_max_retry_after(std::chrono::milliseconds value) {
     max_retry_after = std::move(value);
     return *this;
   }
+  /// Sets max_connections.
   ClientOptions& with_max_connections(int value) {
     max_connections = std::move(value);
     return *this;
   }
+  /// Sets transport.
   ClientOptions& with_transport(std::shared_ptr<Transport> value) {
     transport = std::move(value);
     return *this;
   }
+  /// Sets on_request.
   ClientOptions& with_on_request(RequestObserver value) {
     on_request = std::move(value);
     return *this;
   }
+  /// Sets on_response.
   ClientOptions& with_on_response(ResponseObserver value) {
     on_response = std::move(value);
     return *this;
   }
+  /// Sets logger.
   ClientOptions& with_logger(LogSink value) {
     logger = std::move(value);
     return *this;
   }
+  /// Sets api_key_provider.
   ClientOptions& with_api_key_provider(ApiKeyProvider value) {
     api_key_provider = std::move(value);
     return *this;
@@ -194,15 +247,30 @@ struct BABYAPI_EXPORT ClientOptions {
 };
 
 /// Called during an upload with the bytes sent so far and the total (0 when not yet known).
-/// Runs on the calling thread; exceptions it throws abort the request and reach the caller.
+/// Runs on the thread making the transfer (the caller's, or the engine's for asynchronous calls);
+/// an exception it throws aborts the request and reaches the caller.
 using ProgressCallback = std::function<void(std::uint64_t sent, std::uint64_t total)>;
 
-/// Per-call overrides; every field left unset keeps the Client's setting.
+/// Per-call overrides, the last argument of each call (create_many takes them in
+/// BatchOptions::request_options); every field left unset keeps the Client's setting.
+///
+/// \code
+/// babyapi::Response res = client.chat.completions.create(
+///     params, babyapi::RequestOptions{}
+///                 .with_timeout(std::chrono::seconds(30))
+///                 .with_max_retries(0)
+///                 .with_header("x-trace", "abc123"));
+/// \endcode
 struct BABYAPI_EXPORT RequestOptions {
   /// JSON requests: the whole-request deadline. Streams: the longest silence between bytes.
   std::optional<std::chrono::milliseconds> timeout;
+  /// Overrides ClientOptions::max_retries for this call (0: a single attempt); must not be
+  /// negative.
   std::optional<int> max_retries;
+  /// Extra headers of this call; they win over ClientOptions::default_headers of the same name.
   Headers headers;
+  /// Reports upload progress: the bytes of the request body sent so far (docling's file uploads);
+  /// unset: no reports.
   ProgressCallback on_upload_progress;
   /// Overrides ClientOptions::total_timeout for this call.
   std::optional<std::chrono::milliseconds> total_timeout;
@@ -217,35 +285,43 @@ struct BABYAPI_EXPORT RequestOptions {
   /// waits, so that a cancel is seen at once, also mid-back-off.
   std::optional<CancelToken> cancel;
 
-  /// Chainable setters: RequestOptions{}.with_timeout(30s).with_header("x-trace", "abc").
+  /// Sets timeout. Like every `with_` setter it returns this object, so calls chain:
+  /// `RequestOptions{}.with_timeout(30s).with_header("x-trace", "abc")`.
   RequestOptions& with_timeout(std::chrono::milliseconds value) {
     timeout = std::move(value);
     return *this;
   }
+  /// Sets max_retries.
   RequestOptions& with_max_retries(int value) {
     max_retries = std::move(value);
     return *this;
   }
+  /// Replaces headers as a whole (with_header() adds one).
   RequestOptions& with_headers(Headers value) {
     headers = std::move(value);
     return *this;
   }
+  /// Sets on_upload_progress.
   RequestOptions& with_upload_progress(ProgressCallback value) {
     on_upload_progress = std::move(value);
     return *this;
   }
+  /// Sets total_timeout.
   RequestOptions& with_total_timeout(std::chrono::milliseconds value) {
     total_timeout = std::move(value);
     return *this;
   }
+  /// Sets download_to.
   RequestOptions& with_download_to(std::string value) {
     download_to = std::move(value);
     return *this;
   }
+  /// Sets keep_text.
   RequestOptions& with_keep_text(bool value) {
     keep_text = std::move(value);
     return *this;
   }
+  /// Sets cancel: this call carries the token.
   RequestOptions& with_cancel(CancelToken value) {
     cancel = std::move(value);
     return *this;

@@ -12,8 +12,22 @@
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// Relevance ranking of documents against a query (POST /v1/rerank), as `client.rerank`.
+///
+/// \code
+/// babyapi::Response res = client.rerank.create({
+///     {"model", "qwen3-reranker"},
+///     {"query", "What is BabyAPI?"},
+///     {"documents", {"BabyAPI is a tiny hosted LLM API.", "The weather is nice today."}},
+/// });
+/// for (const babyapi::Json& result : res["results"]) {
+///   std::cout << result["index"] << ": " << result["relevance_score"] << "\n";
+/// }
+/// \endcode
 class BABYAPI_EXPORT Rerank {
  public:
+  /// Made by the Client, which holds one as `client.rerank`; code of its own uses that member and
+  /// has no need to call this.
   explicit Rerank(CorePtr core) : core_(std::move(core)) {}
   /// params: model, query, documents, and optionally top_n, return_documents,
   /// truncate_prompt_tokens. res["results"] comes back as the server sorts it (most relevant
