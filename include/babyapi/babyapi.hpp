@@ -23,3 +23,15 @@
 #include "babyapi/transport.hpp"
 #include "babyapi/version.hpp"
 #include "babyapi/vision.hpp"
+
+#ifdef BABYAPI_DOXYGEN
+/// \namespace babyapi
+/// The BabyAPI client SDK: Client and its resources, the errors they throw, streams, futures and
+/// the helpers for agents, files and embeddings. Everything here is public API; what lives in
+/// babyapi::detail is not. The declarations sit in an inline namespace named after the ABI
+/// (babyapi::v0_1), which users never need to spell.
+///
+/// \namespace babyapi::testing
+/// The test kit (`<babyapi/testing.hpp>`, target babyapi::testing): FakeTransport and its
+/// scripted answers, for unit tests of code that calls the SDK without a server.
+#endif

@@ -11,6 +11,8 @@
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// An answer's headers as (name, value) pairs in the order they came; names keep the server's
+/// case, and a name may repeat. Look one up with find_header (any case).
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 /// The first header of that name (any case), or nullptr when absent.

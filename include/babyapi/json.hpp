@@ -35,6 +35,8 @@ static_assert(babyapi::detail::same_text(BABYAPI_NLOHMANN_JSON_NAMESPACE_IN_USE,
 
 BABYAPI_NAMESPACE_BEGIN
 
+/// The JSON type of every parameter and answer: nlohmann::json itself, so its whole API (and the
+/// user's own to_json / from_json) works as is.
 using Json = nlohmann::json;
 
 BABYAPI_NAMESPACE_END

@@ -31,6 +31,7 @@ struct BABYAPI_EXPORT FormPart {
   std::string filename;      ///< the filename a file part is sent with
   std::string content_type;  ///< a file part's content type; empty: application/octet-stream
 };
+/// A multipart/form-data body: its parts in the order they are sent.
 using Form = std::vector<FormPart>;
 
 /// One HTTP exchange as the SDK wants it sent.
